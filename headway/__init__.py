@@ -1,0 +1,1 @@
+"""Headway: a self-hosted OKR and alignment platform."""

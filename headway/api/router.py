@@ -1,0 +1,24 @@
+"""The Headway REST API, version 1, mounted at /api/v1/."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from . import accounts, problems, strategy, teams
+from .auth import SessionAuth, TokenAuth
+
+api = NinjaAPI(
+    title="Headway API",
+    version="1",
+    description=(
+        "Objectives, key results and alignment for one organisation. Authenticate with a "
+        "personal token (`Authorization: Bearer hw_…`) or a browser session. Errors are "
+        "`application/problem+json` (RFC 9457)."
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+)
+problems.install(api)
+api.add_router("/", accounts.router)
+api.add_router("/", teams.router)
+api.add_router("/", strategy.router)

@@ -1,0 +1,177 @@
+"""Cycles and strategic themes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from headway.goals import services
+from headway.goals.models import CycleKind, CycleStatus
+from headway.goals.selectors import cycle_get, cycles_list, theme_get, themes_list
+from headway.teams.selectors import team_get
+
+from .auth import member_of
+from .common import WRITE_ERRORS, Pages, responses
+
+router = Router(tags=["strategy"])
+
+
+class CycleOut(Schema):
+    id: int
+    name: str
+    kind: str
+    start_date: dt.date
+    end_date: dt.date
+    status: str
+    parent_id: int | None
+
+
+class CycleIn(Schema):
+    name: str = Field(..., min_length=1, max_length=60)
+    kind: CycleKind = CycleKind.QUARTER
+    start_date: dt.date
+    end_date: dt.date
+    status: CycleStatus = CycleStatus.PLANNING
+    parent_id: int | None = None
+
+
+class CyclePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=60)
+    kind: CycleKind | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    status: CycleStatus | None = None
+    parent_id: int | None = None
+
+
+class ThemeOut(Schema):
+    id: int
+    title: str
+    description: str
+    order: int
+    team_id: int | None
+    archived: bool = Field(False, alias="is_archived")
+
+
+class ThemeIn(Schema):
+    title: str = Field(..., min_length=1, max_length=160)
+    description: str = ""
+    team_id: int | None = Field(None, description="A bubble root team; empty for the organisation.")
+    order: int | None = Field(None, ge=0)
+
+
+class ThemePatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=160)
+    description: str | None = None
+    order: int | None = Field(None, ge=0)
+    archived: bool | None = None
+
+
+def _parent_cycle(request: HttpRequest, parent_id: int | None) -> object:
+    if parent_id is None:
+        return None
+    try:
+        return cycle_get(member_of(request), parent_id)
+    except Exception:
+        raise ValidationError({"parent_id": "Choose a cycle of this organisation."}) from None
+
+
+@router.get("/cycles", response=responses({200: list[CycleOut]}), summary="Cycles, oldest first")
+@paginate(Pages)
+def cycles(request: HttpRequest, status: CycleStatus | None = None) -> object:
+    found = cycles_list(member_of(request))
+    return found.filter(status=status) if status else found
+
+
+@router.post(
+    "/cycles", response=responses({201: CycleOut}, WRITE_ERRORS), summary="Create a cycle (admins)"
+)
+def cycle_create(request: HttpRequest, payload: CycleIn) -> tuple[int, object]:
+    data = payload.dict()
+    data["parent"] = _parent_cycle(request, data.pop("parent_id"))
+    return 201, services.cycle_create(member=member_of(request), **data)
+
+
+@router.get("/cycles/{cycle_id}", response=responses({200: CycleOut}), summary="One cycle")
+def cycle_read(request: HttpRequest, cycle_id: int) -> object:
+    return cycle_get(member_of(request), cycle_id)
+
+
+@router.patch(
+    "/cycles/{cycle_id}",
+    response=responses({200: CycleOut}, WRITE_ERRORS),
+    summary="Change a cycle (admins)",
+)
+def cycle_update(request: HttpRequest, cycle_id: int, payload: CyclePatch) -> object:
+    member = member_of(request)
+    cycle = cycle_get(member, cycle_id)
+    changes = payload.dict(exclude_unset=True)
+    if "parent_id" in changes:
+        changes["parent"] = _parent_cycle(request, changes.pop("parent_id"))
+    return services.cycle_update(member=member, cycle=cycle, **changes)
+
+
+@router.delete(
+    "/cycles/{cycle_id}",
+    response=responses({204: None}, WRITE_ERRORS),
+    summary="Delete a cycle (admins)",
+)
+def cycle_delete(request: HttpRequest, cycle_id: int) -> tuple[int, None]:
+    member = member_of(request)
+    services.cycle_delete(member=member, cycle=cycle_get(member, cycle_id))
+    return 204, None
+
+
+@router.get("/themes", response=responses({200: list[ThemeOut]}), summary="Strategic themes")
+@paginate(Pages)
+def themes(request: HttpRequest, team_id: int | None = None, archived: bool = False) -> object:
+    found = themes_list(member_of(request), include_archived=archived)
+    return found.filter(team_id=team_id) if team_id is not None else found
+
+
+@router.post(
+    "/themes", response=responses({201: ThemeOut}, WRITE_ERRORS), summary="Add a theme (admins)"
+)
+def theme_create(request: HttpRequest, payload: ThemeIn) -> tuple[int, object]:
+    member = member_of(request)
+    data = payload.dict()
+    team_id = data.pop("team_id")
+    team = None
+    if team_id is not None:
+        try:
+            team = team_get(member, team_id)
+        except Exception:
+            raise ValidationError({"team_id": "Choose a team of this organisation."}) from None
+    return 201, services.theme_create(member=member, team=team, **data)
+
+
+@router.get("/themes/{theme_id}", response=responses({200: ThemeOut}), summary="One theme")
+def theme_read(request: HttpRequest, theme_id: int) -> object:
+    return theme_get(member_of(request), theme_id)
+
+
+@router.patch(
+    "/themes/{theme_id}",
+    response=responses({200: ThemeOut}, WRITE_ERRORS),
+    summary="Change or archive a theme (admins)",
+)
+def theme_update(request: HttpRequest, theme_id: int, payload: ThemePatch) -> object:
+    member = member_of(request)
+    return services.theme_update(
+        member=member, theme=theme_get(member, theme_id), **payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete(
+    "/themes/{theme_id}",
+    response=responses({204: None}, WRITE_ERRORS),
+    summary="Delete a theme (admins)",
+)
+def theme_delete(request: HttpRequest, theme_id: int) -> tuple[int, None]:
+    member = member_of(request)
+    services.theme_delete(member=member, theme=theme_get(member, theme_id))
+    return 204, None

@@ -1,0 +1,121 @@
+"""Create or refresh the demo organisation through the services.
+
+Idempotent: running it again brings the demo back to its defined shape (names,
+parents, roles, themes, cycles) without duplicating anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from headway.accounts.models import Membership, Organisation, Role, User
+from headway.accounts.services import organisation_create, organisation_update, user_create
+from headway.goals import services as goals
+from headway.goals.models import Cycle, CycleStatus, Theme
+from headway.teams import services as teams
+from headway.teams.models import Team
+
+from . import data
+
+
+@functools.cache
+def _password_hash() -> str:
+    return make_password(data.DEMO_PASSWORD)
+
+
+def _person(first: str, last: str) -> User:
+    email = data.email_of(first, last)
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = user_create(
+            email=email, password=None, name=f"{first} {last}", password_hash=_password_hash()
+        )
+    return user
+
+
+def _owner_membership() -> Membership:
+    first, last = data.PEOPLE[0][:2]
+    owner = _person(first, last)
+    organisation = Organisation.objects.filter(slug=data.DEMO_SLUG).first()
+    if organisation is None:
+        organisation = organisation_create(
+            name=str(data.ORGANISATION["name"]), owner=owner, slug=data.DEMO_SLUG
+        )
+    member, _ = Membership.objects.get_or_create(organisation=organisation, user=owner)
+    if member.role != Role.OWNER:
+        member.role = Role.OWNER
+        member.save(update_fields=["role"])
+    organisation_update(member=member, **data.ORGANISATION)
+    return Membership.objects.select_related("organisation", "user").get(pk=member.pk)
+
+
+def _teams(owner: Membership) -> dict[str, Team]:
+    existing = {t.slug: t for t in Team.objects.filter(organisation=owner.organisation)}
+    for slug, name, parent_slug, description in data.TEAMS:
+        parent_id = existing[parent_slug].pk if parent_slug else None
+        team = existing.get(slug)
+        if team is None:
+            existing[slug] = teams.team_create(
+                member=owner, name=name, slug=slug, description=description, parent_id=parent_id
+            )
+            continue
+        teams.team_update(member=owner, team=team, name=name, description=description)
+        if team.parent_id != parent_id:
+            teams.team_move(member=owner, team=team, parent_id=parent_id)
+    return existing
+
+
+def _people(owner: Membership, by_slug: dict[str, Team]) -> None:
+    for first, last, title, role, placements in data.PEOPLE:
+        user = _person(first, last)
+        Membership.objects.update_or_create(
+            organisation=owner.organisation, user=user, defaults={"role": role, "title": title}
+        )
+        for slug, team_role in placements:
+            teams.team_member_add(member=owner, team=by_slug[slug], user=user, role=team_role)
+
+
+def _themes(owner: Membership) -> None:
+    for order, (title, description) in enumerate(data.THEMES):
+        theme = Theme.objects.filter(
+            organisation=owner.organisation, team=None, title=title
+        ).first()
+        if theme is None:
+            goals.theme_create(member=owner, title=title, description=description, order=order)
+        else:
+            goals.theme_update(
+                member=owner, theme=theme, description=description, order=order, archived=False
+            )
+
+
+def _status(cycle: Cycle, today: dt.date) -> str:
+    if cycle.end_date < today:
+        return CycleStatus.CLOSED
+    if cycle.start_date <= today:
+        return CycleStatus.ACTIVE
+    return CycleStatus.PLANNING
+
+
+def _cycles(owner: Membership, today: dt.date) -> None:
+    if not Cycle.objects.filter(organisation=owner.organisation, name=str(today.year)).exists():
+        goals.year_with_quarters(member=owner, year=today.year)
+    for cycle in Cycle.objects.filter(organisation=owner.organisation):
+        status = _status(cycle, today)
+        if cycle.status != status:
+            goals.cycle_update(member=owner, cycle=cycle, status=status)
+
+
+def demo_build(today: dt.date | None = None) -> Organisation:
+    """Create or refresh Tidewater Freight; returns the organisation."""
+    today = today or dt.date.today()
+    with transaction.atomic():
+        owner = _owner_membership()
+        by_slug = _teams(owner)
+        _people(owner, by_slug)
+        _themes(owner)
+        _cycles(owner, today)
+    return owner.organisation

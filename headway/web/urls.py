@@ -1,0 +1,100 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from headway.web.forms import EmailLoginForm
+from headway.web.views import auth, organisation, strategy, teams
+
+account_patterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="accounts/login.html",
+            authentication_form=EmailLoginForm,
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path(
+        "password/reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset.html",
+            email_template_name="email/password_reset.txt",
+            html_email_template_name="email/password_reset.html",
+            subject_template_name="email/password_reset_subject.txt",
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html"
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_done.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("invitations/<str:token>/", auth.invitation_accept, name="invitation-accept"),
+    path("switch/", auth.switch, name="switch"),
+]
+
+org_patterns = [
+    path("", organisation.org_home, name="org-home"),
+    path("settings/", organisation.org_settings, name="org-settings"),
+    path("people/", organisation.people, name="people"),
+    path("people/invite/", organisation.invitation_create, name="invitation-create"),
+    path(
+        "people/invitations/<int:invitation_id>/revoke/",
+        organisation.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("people/<int:membership_id>/role/", organisation.member_role, name="member-role"),
+    path("people/<int:membership_id>/remove/", organisation.member_remove, name="member-remove"),
+    path("tokens/", organisation.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", organisation.token_revoke, name="token-revoke"),
+    path("teams/", teams.team_tree, name="team-tree"),
+    path("teams/<slug:slug>/", teams.team_detail, name="team-detail"),
+    path("teams/<slug:slug>/edit/", teams.team_edit, name="team-edit"),
+    path("teams/<slug:slug>/move/", teams.team_move, name="team-move"),
+    path("teams/<slug:slug>/delete/", teams.team_delete, name="team-delete"),
+    path("teams/<slug:slug>/members/", teams.team_member_add, name="team-member-add"),
+    path(
+        "teams/<slug:slug>/members/<int:user_id>/remove/",
+        teams.team_member_remove,
+        name="team-member-remove",
+    ),
+    path("cycles/", strategy.cycles, name="cycles"),
+    path("cycles/year/", strategy.cycle_year, name="cycle-year"),
+    path("cycles/<int:cycle_id>/", strategy.cycle_edit, name="cycle-edit"),
+    path("cycles/<int:cycle_id>/delete/", strategy.cycle_delete, name="cycle-delete"),
+    path("strategy/", strategy.strategy, name="strategy"),
+    path("strategy/themes/<int:theme_id>/archive/", strategy.theme_archive, name="theme-archive"),
+]
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    *account_patterns,
+    path("o/<slug:org>/", include(org_patterns)),
+]

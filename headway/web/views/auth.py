@@ -1,0 +1,84 @@
+"""Login, the organisation switcher, the home redirect and accepting invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from headway.accounts import services
+from headway.accounts.selectors import memberships_of
+from headway.lib.errors import Conflict
+from headway.web.forms import AcceptInvitationForm, call_service
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send people to their current organisation, or let them pick one."""
+    memberships = list(memberships_of(request.user))  # type: ignore[arg-type]
+    current = request.session.get("organisation")
+    for membership in memberships:
+        if membership.organisation.slug == current:
+            return redirect("org-home", org=current)
+    if len(memberships) == 1:
+        return redirect("org-home", org=memberships[0].organisation.slug)
+    return render(request, "accounts/switch.html", {"memberships": memberships})
+
+
+@login_required
+def switch(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/switch.html", {"memberships": memberships_of(request.user)})  # type: ignore[arg-type]
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Open an invitation link: join as the logged-in person, or create an account."""
+    try:
+        invitation = services.invitation_find(token)
+    except (ValidationError, Conflict) as error:
+        message = error.message if isinstance(error, Conflict) else " ".join(error.messages)
+        return render(request, "accounts/invitation_invalid.html", {"message": message}, status=410)
+    user = request.user if request.user.is_authenticated else None
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and (user is not None or form.is_valid()):
+        fields = form.cleaned_data if user is None else {}
+        membership = call_service(
+            form,
+            lambda: services.invitation_accept(
+                token=token,
+                user=user,
+                name=fields.get("name", ""),  # type: ignore[arg-type]
+                password=fields.get("password"),
+            ),
+        )
+        if membership is not None:
+            if user is None:
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to {membership.organisation}.")
+            return redirect("org-home", org=membership.organisation.slug)
+    if user is not None and user.email.lower() != invitation.email.lower():  # type: ignore[union-attr]
+        form.add_error(
+            None,
+            str(
+                PermissionDenied(
+                    f"This invitation is for {invitation.email}; you are logged in as {user.email}. "  # type: ignore[union-attr]
+                    "Log out first."
+                )
+            ),
+        )
+    existing = services.User.objects.filter(email__iexact=invitation.email).exists()
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "existing_account": existing and user is None,
+            "login_url": f"{reverse('login')}?next={request.path}",
+        },
+    )

@@ -38,8 +38,25 @@ def team_get_by_slug(member: Membership, slug: str) -> Team:
     return team
 
 
-def team_ancestors(team: Team) -> QuerySet[Team]:
-    return Team.objects.tree_filter(organisation_id=team.organisation_id).ancestors(team)
+# Walks up from one team only, so the cost follows the team's depth, not the size of
+# the organisation (tree-queries' ancestors() builds the whole tree and needs a second
+# query for the path).
+_ANCESTORS_SQL = """
+WITH RECURSIVE up (id, parent_id, steps) AS (
+    SELECT parent.id, parent.parent_id, 1
+      FROM teams_team AS child JOIN teams_team AS parent ON parent.id = child.parent_id
+     WHERE child.id = %s
+    UNION ALL
+    SELECT t.id, t.parent_id, up.steps + 1
+      FROM teams_team AS t JOIN up ON t.id = up.parent_id
+)
+SELECT teams_team.* FROM teams_team JOIN up ON up.id = teams_team.id ORDER BY up.steps DESC
+"""
+
+
+def team_ancestors(team: Team) -> list[Team]:
+    """The team's ancestors from the root down, in one query."""
+    return list(Team.objects.raw(_ANCESTORS_SQL, [team.pk]))
 
 
 def team_subtree(team: Team) -> QuerySet[Team]:

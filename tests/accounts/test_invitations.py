@@ -25,8 +25,12 @@ def test_it_invites_by_email_and_queues_the_email(world, django_capture_on_commi
 
 
 def test_accepting_creates_the_account_and_the_membership(world):
-    _, token = services.invitation_create(member=world.alice, email="erin@acme.test", role=Role.ADMIN)
-    membership = services.invitation_accept(token=token, name="Erin", password="a long passphrase 42")
+    _, token = services.invitation_create(
+        member=world.alice, email="erin@acme.test", role=Role.ADMIN
+    )
+    membership = services.invitation_accept(
+        token=token, name="Erin", password="a long passphrase 42"
+    )
     assert membership.organisation == world.acme
     assert membership.role == Role.ADMIN
     assert membership.user.check_password("a long passphrase 42")
@@ -49,7 +53,9 @@ def test_it_rejects_a_reused_invitation(world):
 
 def test_it_rejects_an_expired_invitation_and_writes_nothing(world):
     invitation, token = services.invitation_create(member=world.alice, email="erin@acme.test")
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
     with pytest.raises(ValidationError, match="expired"):
         services.invitation_accept(token=token, name="Erin", password="a long passphrase 42")
     assert not User.objects.filter(email="erin@acme.test").exists()

@@ -220,6 +220,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("HEADWAY_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HEADWAY_HSTS_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("HEADWAY_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a one-way commitment for the whole domain: the operator opts in
+        # with HEADWAY_HSTS_PRELOAD, so its absence is not a deployment error.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     if env_bool("HEADWAY_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

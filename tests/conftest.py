@@ -15,7 +15,13 @@ from headway.accounts.models import Membership, Role
 from headway.accounts.services import api_token_create
 from headway.teams.models import Team
 
-from .factories import MembershipFactory, OrganisationFactory, TeamFactory, TeamMembershipFactory, UserFactory
+from .factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -46,11 +52,19 @@ class World:
 def world(db: None) -> World:
     acme = OrganisationFactory(name="Acme", slug="acme")
     globex = OrganisationFactory(name="Globex", slug="globex")
-    alice = MembershipFactory(organisation=acme, user=UserFactory(email="alice@acme.test", name="Alice"), role=Role.OWNER)
-    bob = MembershipFactory(organisation=acme, user=UserFactory(email="bob@acme.test", name="Bob"), role=Role.MEMBER)
-    dave = MembershipFactory(organisation=acme, user=UserFactory(email="dave@acme.test", name="Dave"), role=Role.VIEWER)
+    alice = MembershipFactory(
+        organisation=acme, user=UserFactory(email="alice@acme.test", name="Alice"), role=Role.OWNER
+    )
+    bob = MembershipFactory(
+        organisation=acme, user=UserFactory(email="bob@acme.test", name="Bob"), role=Role.MEMBER
+    )
+    dave = MembershipFactory(
+        organisation=acme, user=UserFactory(email="dave@acme.test", name="Dave"), role=Role.VIEWER
+    )
     charlie = MembershipFactory(
-        organisation=globex, user=UserFactory(email="charlie@globex.test", name="Charlie"), role=Role.OWNER
+        organisation=globex,
+        user=UserFactory(email="charlie@globex.test", name="Charlie"),
+        role=Role.OWNER,
     )
     root = TeamFactory(organisation=acme, name="Acme", slug="acme")
     platform = TeamFactory(organisation=acme, name="Platform", slug="platform", parent=root)

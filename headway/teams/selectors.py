@@ -6,6 +6,8 @@ Tree queries are restricted to one organisation inside the recursive CTE
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
@@ -13,26 +15,30 @@ from headway.accounts.models import Membership
 
 from .models import Team, TeamMembership
 
+# django-tree-queries ships no type information: name the manager's type here once.
+_teams = cast(Any, Team.objects)
+
 
 def teams_tree(member: Membership) -> QuerySet[Team]:
     """All teams of the organisation in depth-first order with `tree_depth`."""
-    return (
-        Team.objects.tree_filter(organisation_id=member.organisation_id)
+    return cast(
+        QuerySet[Team],
+        _teams.tree_filter(organisation_id=member.organisation_id)
         .with_tree_fields()
         .order_siblings_by("name")
-        .annotate(people=Count("memberships"))
+        .annotate(people=Count("memberships")),
     )
 
 
 def team_get(member: Membership, team_id: int) -> Team:
-    team = Team.objects.filter(organisation_id=member.organisation_id, pk=team_id).first()
+    team: Team | None = _teams.filter(organisation_id=member.organisation_id, pk=team_id).first()
     if team is None:
         raise Http404("No such team.")
     return team
 
 
 def team_get_by_slug(member: Membership, slug: str) -> Team:
-    team = Team.objects.filter(organisation_id=member.organisation_id, slug=slug).first()
+    team: Team | None = _teams.filter(organisation_id=member.organisation_id, slug=slug).first()
     if team is None:
         raise Http404("No such team.")
     return team
@@ -60,16 +66,16 @@ def team_ancestors(team: Team) -> list[Team]:
 
 
 def team_subtree(team: Team) -> QuerySet[Team]:
-    return Team.objects.tree_filter(organisation_id=team.organisation_id).descendants(
-        team, include_self=True
-    )
+    subtree = _teams.tree_filter(organisation_id=team.organisation_id)
+    return cast(QuerySet[Team], subtree.descendants(team, include_self=True))
 
 
 def team_members(team: Team) -> QuerySet[TeamMembership]:
-    return team.memberships.select_related("user").order_by("role", "user__name")
+    return TeamMembership.objects.filter(team=team).select_related("user").order_by("role", "user__name")
 
 
 def teams_of_user(member: Membership) -> QuerySet[Team]:
-    return Team.objects.filter(
-        organisation_id=member.organisation_id, memberships__user_id=member.user_id
+    return cast(
+        QuerySet[Team],
+        _teams.filter(organisation_id=member.organisation_id, memberships__user_id=member.user_id),
     )

@@ -1,0 +1,148 @@
+"""Progress maths for key results, objectives, teams and themes. No Django here.
+
+Worked examples of every rule are in docs/progress.md; tests/goals/test_scoring.py
+holds them as a table.
+
+- A key result's *raw* progress is how far its value has moved from the start towards
+  the target (1.0 = reached, 1.3 = 30 % beyond, negative = went the wrong way). Its
+  *progress* is the raw value clamped to 0..1 for bars and roll-ups, so one
+  over-achiever cannot hide a failing sibling.
+- An objective's progress is the weighted mean of its key results' progress and,
+  when the organisation counts them, of its contributing children's progress.
+- Items with no progress yet (None) are left out of a mean; a mean over nothing is None.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class KeyResultKind(StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+    MILESTONE = "milestone"
+    MAINTAIN = "maintain"
+
+
+class MaintainDirection(StrEnum):
+    ABOVE = "above"  # stay at or above the threshold
+    BELOW = "below"  # stay at or below the threshold
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What progress is computed from. For `maintain`, `target` is the threshold."""
+
+    kind: KeyResultKind
+    start: float | None
+    target: float | None
+    current: float | None
+    direction: MaintainDirection = MaintainDirection.ABOVE
+
+
+@dataclass(frozen=True)
+class Progress:
+    raw: float | None  # unclamped; over 1 for over-achievement
+    value: float | None  # clamped to 0..1
+
+    @classmethod
+    def of(cls, raw: float | None) -> Progress:
+        return cls(raw, None if raw is None else min(1.0, max(0.0, raw)))
+
+
+NONE = Progress(None, None)
+
+
+def _finite(*numbers: float | None) -> bool:
+    return all(n is not None and math.isfinite(n) for n in numbers)
+
+
+def key_result_progress(measure: Measure) -> Progress:
+    """Progress of one key result from its current value; None before any value."""
+    kind, current = measure.kind, measure.current
+    if current is None or not _finite(current):
+        return NONE
+    if kind == KeyResultKind.MILESTONE:
+        return Progress.of(1.0 if current >= 1 else 0.0)
+    if kind == KeyResultKind.MAINTAIN:
+        if not _finite(measure.target):
+            return NONE
+        threshold = float(measure.target)  # type: ignore[arg-type]
+        held = (
+            current >= threshold
+            if measure.direction == MaintainDirection.ABOVE
+            else current <= threshold
+        )
+        return Progress.of(1.0 if held else 0.0)
+    start, target = measure.start, measure.target
+    if not _finite(start, target) or start == target:
+        # Validation refuses start == target; a stored row like that has no scale.
+        return NONE
+    return Progress.of((current - start) / (target - start))  # type: ignore[operator]
+
+
+def weighted_mean(items: Iterable[tuple[float, float | None]]) -> float | None:
+    """Mean of (weight, progress) pairs, skipping unmeasured items and weights <= 0."""
+    total = weighted = 0.0
+    for weight, progress in items:
+        if progress is None or weight <= 0 or not math.isfinite(weight):
+            continue
+        total += weight
+        weighted += weight * progress
+    if total == 0:
+        return None
+    return weighted / total
+
+
+def objective_progress(
+    key_results: Iterable[tuple[float, float | None]],
+    children: Iterable[tuple[float, float | None]] = (),
+    count_children: bool = True,
+) -> float | None:
+    """Weighted mean of key results and, if counted, of contributing children."""
+    items = list(key_results)
+    if count_children:
+        items.extend(children)
+    return weighted_mean(items)
+
+
+def validate_measure(
+    kind: KeyResultKind, start: float | None, target: float | None
+) -> dict[str, str]:
+    """Field errors for a key result's scale; empty when it is usable."""
+    errors: dict[str, str] = {}
+    if kind in (KeyResultKind.INCREASE, KeyResultKind.DECREASE):
+        if start is None or not _finite(start):
+            errors["start_value"] = "Give the value you start from."
+        if target is None or not _finite(target):
+            errors["target_value"] = "Give the value you aim for."
+        if errors:
+            return errors
+        if start == target:
+            errors["target_value"] = (
+                "The target must differ from the start, or there is nothing to measure."
+            )
+        elif kind == KeyResultKind.INCREASE and target < start:  # type: ignore[operator]
+            errors["target_value"] = (
+                "An increasing key result needs a target above its start; use 'decrease' to go down."
+            )
+        elif kind == KeyResultKind.DECREASE and target > start:  # type: ignore[operator]
+            errors["target_value"] = (
+                "A decreasing key result needs a target below its start; use 'increase' to go up."
+            )
+    elif kind == KeyResultKind.MAINTAIN and (target is None or not _finite(target)):
+        errors["target_value"] = "Give the threshold to stay above or below."
+    return errors
+
+
+def milestone_value(text: str) -> float:
+    """Parse a milestone check-in: done/not done and their usual spellings."""
+    normal = text.strip().lower()
+    if normal in {"1", "done", "yes", "true", "complete", "completed"}:
+        return 1.0
+    if normal in {"0", "not done", "no", "false", "open", "pending"}:
+        return 0.0
+    raise ValueError("A milestone is either done (1) or not done (0).")

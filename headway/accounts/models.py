@@ -81,6 +81,10 @@ class Organisation(models.Model):
         validators=[MinValueValidator(3), MaxValueValidator(10)],
         help_text="Confidence is asked from 0 to this number.",
     )
+    count_child_progress = models.BooleanField(
+        default=True,
+        help_text="An objective's progress includes the progress of objectives that contribute to it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -61,8 +61,19 @@ def _finite(*numbers: float | None) -> bool:
 
 
 def key_result_progress(measure: Measure) -> Progress:
-    """Progress of one key result from its current value; None before any value."""
+    """Progress of one key result from its current value.
+
+    Before the first check-in a key result stands at its start (0 progress), and a
+    milestone is not done; a `maintain` key result has no progress until measured,
+    since nobody knows yet whether it holds.
+    """
     kind, current = measure.kind, measure.current
+    if current is None:
+        current = (
+            measure.start if kind in (KeyResultKind.INCREASE, KeyResultKind.DECREASE) else None
+        )
+        if kind == KeyResultKind.MILESTONE:
+            current = 0.0
     if current is None or not _finite(current):
         return NONE
     if kind == KeyResultKind.MILESTONE:

@@ -13,7 +13,22 @@ from headway.accounts.services import require_admin
 from headway.lib.errors import Conflict
 from headway.teams.models import Team
 
-from .models import Cycle, CycleKind, CycleStatus, Theme
+from ..models import Cycle, CycleKind, CycleStatus, Theme
+
+
+def _sits_inside(parent: Cycle, cycle: Cycle) -> bool:
+    """Whether `parent` is `cycle` or one of its descendants (a move that makes a loop).
+
+    Equal dates let two cycles enclose each other, so the date check alone allows loops.
+    """
+    seen: set[int] = set()
+    ancestor: Cycle | None = parent
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.pk == cycle.pk:
+            return True
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+    return False
 
 
 def _check_cycle(member: Membership, cycle: Cycle) -> None:
@@ -31,8 +46,8 @@ def _check_cycle(member: Membership, cycle: Cycle) -> None:
     if parent is not None:
         if parent.organisation_id != member.organisation_id:
             errors["parent"] = "Choose a cycle of this organisation."
-        elif parent.pk == cycle.pk:
-            errors["parent"] = "A cycle cannot sit inside itself."
+        elif cycle.pk and _sits_inside(parent, cycle):
+            errors["parent"] = "A cycle cannot sit inside itself or inside one of its own cycles."
         elif not parent.encloses(cycle):
             errors["parent"] = (
                 f"{parent} runs {parent.start_date} to {parent.end_date}; "

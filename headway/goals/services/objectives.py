@@ -1,0 +1,429 @@
+"""Objectives and key results: create (with nested key results), edit with a version
+check, delete, and bulk create for scripts and imports."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from headway.accounts.models import Membership
+from headway.accounts.services import require_writer
+from headway.lib.errors import Conflict
+from headway.teams.models import Team, TeamMembership
+
+from .. import scoring
+from ..models import (
+    Cycle,
+    CycleStatus,
+    KeyResult,
+    KeyResultStatus,
+    Objective,
+    ObjectiveStatus,
+    Visibility,
+)
+from ..selectors import can_edit_objective
+from .activity import activity_record, changed_fields
+from .rollup import key_result_refresh, rollup
+
+OBJECTIVE_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "visibility",
+    "order",
+    "cycle_id",
+    "owner_team_id",
+    "owner_user_id",
+)
+KEY_RESULT_FIELDS = (
+    "title",
+    "kind",
+    "format",
+    "unit",
+    "start_value",
+    "target_value",
+    "direction",
+    "weight",
+    "owner_id",
+    "order",
+    "status",
+)
+
+
+def _choice(errors: dict[str, str], field: str, value: Any, choices: Any) -> None:
+    if value not in choices.values:
+        errors[field] = f"Choose one of {', '.join(choices.values)}."
+
+
+def _number(errors: dict[str, str], field: str, value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        errors[field] = f"{value!r} is not a number."
+        return None
+    if not math.isfinite(number):
+        errors[field] = "Enter a finite number."
+        return None
+    return number
+
+
+def _id(value: Any) -> int | None:
+    """A primary key from form or JSON input; None when it is not one."""
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _member_user_ok(member: Membership, user_id: int | None) -> bool:
+    return (
+        user_id is None
+        or Membership.objects.filter(
+            organisation_id=member.organisation_id, user_id=user_id
+        ).exists()
+    )
+
+
+def clean_key_result(member: Membership, data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Validate one key result's fields; raises ValidationError with prefixed fields."""
+    errors: dict[str, str] = {}
+    clean = {field: data[field] for field in KEY_RESULT_FIELDS if field in data}
+    clean["title"] = str(data.get("title") or "").strip()
+    if not clean["title"]:
+        errors["title"] = "Say what will be measured."
+    elif len(clean["title"]) > 200:
+        errors["title"] = "Keep the title under 200 characters."
+    clean.setdefault("kind", KeyResult.Kind.INCREASE)
+    _choice(errors, "kind", clean["kind"], KeyResult.Kind)
+    _choice(errors, "format", clean.setdefault("format", KeyResult.Format.NUMBER), KeyResult.Format)
+    _choice(
+        errors,
+        "direction",
+        clean.setdefault("direction", KeyResult.Direction.ABOVE),
+        KeyResult.Direction,
+    )
+    _choice(errors, "status", clean.setdefault("status", KeyResultStatus.ACTIVE), KeyResultStatus)
+    clean["start_value"] = _number(errors, "start_value", data.get("start_value"))
+    clean["target_value"] = _number(errors, "target_value", data.get("target_value"))
+    weight = _number(errors, "weight", data.get("weight", 1.0))
+    if "weight" not in errors and (weight is None or weight <= 0):
+        errors["weight"] = (
+            "The weight must be above 0; drop the key result instead of giving it no weight."
+        )
+    clean["weight"] = weight
+    if "kind" not in errors and not {"start_value", "target_value"} & errors.keys():
+        if clean["kind"] == KeyResult.Kind.MILESTONE:
+            clean["start_value"], clean["target_value"] = 0.0, 1.0
+        errors.update(
+            scoring.validate_measure(
+                scoring.KeyResultKind(clean["kind"]), clean["start_value"], clean["target_value"]
+            )
+        )
+    if "owner_id" in clean:
+        clean["owner_id"] = _id(clean["owner_id"])
+    if not _member_user_ok(member, clean.get("owner_id")):
+        errors["owner_id"] = "The owner must be a member of this organisation."
+    clean["unit"] = str(clean.get("unit") or "").strip()[:20]
+    if errors:
+        raise ValidationError({f"{prefix}{field}": message for field, message in errors.items()})
+    return clean
+
+
+def _clean_objective(member: Membership, data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    clean = {field: data[field] for field in OBJECTIVE_FIELDS if field in data}
+    clean["title"] = str(data.get("title") or "").strip()
+    if not clean["title"]:
+        errors["title"] = "Say what you want to achieve."
+    elif len(clean["title"]) > 200:
+        errors["title"] = "Keep the title under 200 characters."
+    clean["description"] = str(data.get("description") or "").strip()
+    _choice(errors, "status", clean.setdefault("status", ObjectiveStatus.ACTIVE), ObjectiveStatus)
+    _choice(errors, "visibility", clean.setdefault("visibility", Visibility.PUBLIC), Visibility)
+    cycle_id = _id(data.get("cycle_id"))
+    cycle = (
+        Cycle.objects.filter(organisation_id=member.organisation_id, pk=cycle_id).first()
+        if cycle_id
+        else None
+    )
+    if cycle is None:
+        errors["cycle_id"] = "Choose a cycle of this organisation."
+    elif cycle.status == CycleStatus.CLOSED:
+        errors["cycle_id"] = f"{cycle} is closed; choose a current or planned cycle."
+    team_id, user_id = _id(data.get("owner_team_id")), _id(data.get("owner_user_id"))
+    if bool(team_id) == bool(user_id):
+        errors["owner_team_id"] = "An objective belongs to a team or to a person: give exactly one."
+    elif (
+        team_id
+        and not Team.objects.filter(organisation_id=member.organisation_id, pk=team_id).exists()
+    ):
+        errors["owner_team_id"] = "Choose a team of this organisation."
+    elif user_id and not _member_user_ok(member, user_id):
+        errors["owner_user_id"] = "The owner must be a member of this organisation."
+    if errors:
+        raise ValidationError(errors)
+    clean["owner_team_id"], clean["owner_user_id"] = team_id or None, user_id or None
+    return clean
+
+
+def _may_own(member: Membership, clean: dict[str, Any]) -> None:
+    """Members create objectives for themselves and for teams they belong to."""
+    require_writer(member, "create objectives")
+    if member.is_admin or clean["owner_user_id"] == member.user_id:
+        return
+    team_id = clean["owner_team_id"]
+    if team_id and TeamMembership.objects.filter(team_id=team_id, user_id=member.user_id).exists():
+        return
+    raise PermissionDenied(
+        "You can create objectives only for yourself and for teams you belong to."
+    )
+
+
+def _save_key_results(
+    member: Membership, objective: Objective, rows: list[dict[str, Any]]
+) -> list[KeyResult]:
+    created = []
+    for order, clean in enumerate(rows):
+        key_result = KeyResult(
+            organisation_id=objective.organisation_id,
+            objective=objective,
+            **{"order": order, **clean},
+        )
+        key_result_refresh(key_result)
+        key_result.save()
+        activity_record(actor=member.user, verb="created", target=key_result, objective=objective)
+        created.append(key_result)
+    return created
+
+
+def objective_create(
+    *, member: Membership, key_results: list[dict[str, Any]] | None = None, **data: Any
+) -> Objective:
+    """Create an objective and its key results in one transaction, or nothing at all."""
+    clean = _clean_objective(member, data)
+    errors: dict[str, Any] = {}
+    rows = []
+    for index, row in enumerate(key_results or []):
+        try:
+            rows.append(clean_key_result(member, row, prefix=f"key_results.{index}."))
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    _may_own(member, clean)
+    with transaction.atomic():
+        objective = Objective.objects.create(
+            organisation_id=member.organisation_id, created_by=member.user, **clean
+        )
+        activity_record(actor=member.user, verb="created", target=objective, objective=objective)
+        _save_key_results(member, objective, rows)
+        rollup([objective.pk])
+    objective.refresh_from_db()
+    return objective
+
+
+def _version_check(
+    instance: Objective | KeyResult, version: int | None, current: dict[str, Any]
+) -> None:
+    if version is not None and version != instance.version:
+        raise Conflict(
+            f"Someone changed this {instance._meta.verbose_name} since you opened it (version {version}, "
+            f"now {instance.version}); reload, reapply your change and save again.",
+            field="version",
+            current=current,
+        )
+
+
+def objective_snapshot(objective: Objective) -> dict[str, Any]:
+    return {
+        "id": objective.pk,
+        "version": objective.version,
+        "progress": objective.progress,
+        **{field: getattr(objective, field) for field in OBJECTIVE_FIELDS},
+    }
+
+
+def objective_update(
+    *, member: Membership, objective: Objective, version: int | None = None, **changes: Any
+) -> Objective:
+    """Edit an objective; a stale `version` gets Conflict (409) with the current values."""
+    if not can_edit_objective(member, objective):
+        raise PermissionDenied("You can edit only your own objectives and those of your teams.")
+    unknown = set(changes) - set(OBJECTIVE_FIELDS)
+    if unknown:
+        raise ValidationError({field: "This field cannot be changed here." for field in unknown})
+    merged = {**{field: getattr(objective, field) for field in OBJECTIVE_FIELDS}, **changes}
+    clean = {
+        field: value
+        for field, value in _clean_objective(member, merged).items()
+        if field in changes
+    }
+    with transaction.atomic():
+        current = Objective.objects.select_for_update().get(pk=objective.pk)
+        _version_check(current, version, objective_snapshot(current))
+        diff = changed_fields(current, clean)
+        if "owner_team_id" in diff or "owner_user_id" in diff:
+            _may_own(member, {**merged, **clean})
+        updated = Objective.objects.filter(pk=current.pk, version=current.version).update(
+            version=F("version") + 1, **clean
+        )
+        if not updated:  # pragma: no cover - the row lock above makes this unreachable
+            raise Conflict(
+                "Someone changed this objective at the same moment; reload and try again."
+            )
+        current.refresh_from_db()
+        if diff:
+            activity_record(
+                actor=member.user, verb="edited", target=current, objective=current, changes=diff
+            )
+        if "status" in diff:
+            rollup([current.pk])
+    return current
+
+
+def objective_delete(*, member: Membership, objective: Objective) -> None:
+    """Delete an objective with its key results and check-ins; parents roll up again."""
+    if not can_edit_objective(member, objective):
+        raise PermissionDenied("You can delete only your own objectives and those of your teams.")
+    with transaction.atomic():
+        from .rollup import objective_ancestors
+
+        deleted_pk = objective.pk
+        ancestors, _ = objective_ancestors([deleted_pk])
+        activity_record(actor=member.user, verb="deleted", target=objective, objective=None)
+        objective.delete()
+        ancestors.discard(deleted_pk)
+        if ancestors:
+            rollup(ancestors)
+
+
+def key_result_create(*, member: Membership, objective: Objective, **data: Any) -> KeyResult:
+    if not can_edit_objective(member, objective):
+        raise PermissionDenied(
+            "You can add key results only to your own objectives and those of your teams."
+        )
+    clean = clean_key_result(member, data)
+    with transaction.atomic():
+        clean.setdefault("order", objective.key_results.count())
+        (key_result,) = _save_key_results(member, objective, [clean])
+        rollup([objective.pk])
+    return key_result
+
+
+def key_result_snapshot(key_result: KeyResult) -> dict[str, Any]:
+    return {
+        "id": key_result.pk,
+        "version": key_result.version,
+        "current_value": key_result.current_value,
+        "progress": key_result.progress,
+        **{field: getattr(key_result, field) for field in KEY_RESULT_FIELDS},
+    }
+
+
+def key_result_update(
+    *, member: Membership, key_result: KeyResult, version: int | None = None, **changes: Any
+) -> KeyResult:
+    """Edit a key result's definition; its value changes only through check-ins."""
+    if not can_edit_objective(member, key_result.objective):
+        raise PermissionDenied(
+            "You can edit key results only of your own objectives and those of your teams."
+        )
+    unknown = set(changes) - set(KEY_RESULT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {
+                field: "This field cannot be changed here; check in to change the value."
+                for field in unknown
+            }
+        )
+    merged = {**{field: getattr(key_result, field) for field in KEY_RESULT_FIELDS}, **changes}
+    clean = {
+        field: value
+        for field, value in clean_key_result(member, merged).items()
+        if field in changes
+    }
+    with transaction.atomic():
+        current = (
+            KeyResult.objects.select_for_update().select_related("objective").get(pk=key_result.pk)
+        )
+        _version_check(current, version, key_result_snapshot(current))
+        diff = changed_fields(current, clean)
+        for field, value in clean.items():
+            setattr(current, field, value)
+        key_result_refresh(current)
+        current.version += 1
+        current.save()
+        if diff:
+            activity_record(
+                actor=member.user,
+                verb="edited",
+                target=current,
+                objective=current.objective,
+                changes=diff,
+            )
+        rollup([current.objective_id])
+    return current
+
+
+def key_result_delete(*, member: Membership, key_result: KeyResult) -> None:
+    if not can_edit_objective(member, key_result.objective):
+        raise PermissionDenied(
+            "You can delete key results only of your own objectives and those of your teams."
+        )
+    with transaction.atomic():
+        objective = key_result.objective
+        activity_record(actor=member.user, verb="deleted", target=key_result, objective=objective)
+        key_result.delete()
+        rollup([objective.pk])
+
+
+def objectives_bulk_create(
+    *, member: Membership, objectives: list[dict[str, Any]]
+) -> list[Objective]:
+    """Create many objectives with their key results in one transaction: all or none.
+
+    Every row is validated first; errors name the row (`objectives.3.key_results.1.title`).
+    """
+    errors: dict[str, Any] = {}
+    cleaned = []
+    for index, data in enumerate(objectives):
+        try:
+            clean = _clean_objective(member, data)
+            _may_own(member, clean)
+            rows = [
+                clean_key_result(member, kr, prefix=f"key_results.{n}.")
+                for n, kr in enumerate(data.get("key_results") or [])
+            ]
+            cleaned.append((clean, rows))
+        except ValidationError as error:
+            errors.update(
+                {
+                    f"objectives.{index}.{field}": message
+                    for field, message in error.message_dict.items()
+                }
+            )
+        except PermissionDenied as error:
+            errors[f"objectives.{index}.owner_team_id"] = [str(error)]
+    if errors:
+        raise ValidationError(errors)
+    created = []
+    with transaction.atomic():
+        for clean, rows in cleaned:
+            objective = Objective.objects.create(
+                organisation_id=member.organisation_id, created_by=member.user, **clean
+            )
+            activity_record(
+                actor=member.user, verb="created", target=objective, objective=objective
+            )
+            _save_key_results(member, objective, rows)
+            created.append(objective)
+        rollup([o.pk for o in created])
+    for objective in created:
+        objective.refresh_from_db(fields=["progress"])
+    return created

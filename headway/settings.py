@@ -152,6 +152,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AXES_FAILURE_LIMIT = env_int("HEADWAY_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form posts the address as `username`; axes would otherwise look for `email`
+# (the user model's USERNAME_FIELD), find nothing and lock no one out.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False

@@ -15,12 +15,13 @@ from headway.accounts.selectors import membership_get
 View = Callable[..., HttpResponse]
 
 
-def member_view(*, admin: bool = False) -> Callable[[View], View]:
+def member_view(*, admin: bool = False, admin_posts: bool = False) -> Callable[[View], View]:
     """Require a logged-in member of the URL's organisation (else 404, never a leak).
 
     Sets `request.member` and remembers the organisation as the current one, which
     the home page and session-authenticated API calls use. `admin=True` turns a
-    non-admin's request into 403.
+    non-admin's request into 403; `admin_posts=True` does so for POSTs only, on pages
+    every member reads but only admins write through.
     """
 
     def decorate(view: View) -> View:
@@ -30,6 +31,8 @@ def member_view(*, admin: bool = False) -> Callable[[View], View]:
             member = membership_get(request.user, org)  # type: ignore[arg-type]
             if admin and not member.is_admin:
                 raise PermissionDenied("Only owners and admins can open this page.")
+            if admin_posts and request.method == "POST" and not member.is_admin:
+                raise PermissionDenied("Only owners and admins can change this.")
             request.member = member  # type: ignore[attr-defined]
             if request.session.get("organisation") != org:
                 request.session["organisation"] = org

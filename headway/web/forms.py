@@ -17,29 +17,51 @@ from headway.teams.models import Team, TeamRole
 T = TypeVar("T")
 
 
-def call_service(form: forms.Form, service: Callable[[], T]) -> T | None:
-    """Run a service; put its errors next to the fields they concern and return None."""
+def call_service(
+    form: forms.Form, service: Callable[[], T], fields: dict[str, str] | None = None
+) -> T | None:
+    """Run a service; put its errors next to the fields they concern and return None.
+
+    `fields` maps a service's argument names to the form's field names where they
+    differ (the service's `user` is the form's `email`).
+    """
+
+    def field_of(name: str | None) -> str | None:
+        name = (fields or {}).get(name or "", name)
+        return name if name in form.fields else None
+
     try:
         return service()
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+                form.add_error(field_of(field), messages)
         else:
             form.add_error(None, error.messages)
     except Conflict as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        form.add_error(field_of(error.field), error.message)
     except PermissionDenied as error:
         form.add_error(None, str(error) or "You are not allowed to do that.")
     return None
 
 
 class EmailLoginForm(AuthenticationForm):
-    """Django's login form, labelled for e-mail addresses."""
+    """Django's login form, labelled for e-mail addresses.
+
+    Addresses are stored in lower case, so the typed one is lowered before it is
+    checked; django-axes then counts failures per address whatever its case.
+    """
 
     username = forms.EmailField(
         label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "This e-mail address and password do not match an account.",
+    }
+
+    def clean_username(self) -> str:
+        return str(self.cleaned_data["username"]).strip().lower()
 
 
 class OrganisationForm(forms.ModelForm):
@@ -128,7 +150,12 @@ class TeamMemberForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO whatever the language's format."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class CycleForm(forms.Form):

@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from headway.accounts import services
+from headway.accounts.models import User
 from headway.accounts.selectors import memberships_of
 from headway.lib.errors import Conflict
-from headway.web.forms import AcceptInvitationForm, call_service
+from headway.web.forms import AcceptInvitationForm, call_service, errors_only
 
 
 @login_required
@@ -44,15 +45,24 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         message = error.message if isinstance(error, Conflict) else " ".join(error.messages)
         return render(request, "accounts/invitation_invalid.html", {"message": message}, status=410)
     user = request.user if request.user.is_authenticated else None
-    form = AcceptInvitationForm(request.POST or None)
-    if request.method == "POST" and (user is not None or form.is_valid()):
+    posted = request.method == "POST"
+    # A logged-in person joins with one button: their errors go on a form without fields.
+    form = AcceptInvitationForm(request.POST if posted else None) if user is None else errors_only()
+    wrong_person = user is not None and user.email.lower() != invitation.email.lower()
+    if wrong_person:
+        form.add_error(
+            None,
+            f"This invitation is for {invitation.email}; you are logged in as {user.email}. "  # type: ignore[union-attr]
+            "Log out first, then open the link again.",
+        )
+    elif posted and (user is not None or form.is_valid()):
         fields = form.cleaned_data if user is None else {}
         membership = call_service(
             form,
             lambda: services.invitation_accept(
                 token=token,
                 user=user,
-                name=fields.get("name", ""),  # type: ignore[arg-type]
+                name=fields.get("name", ""),
                 password=fields.get("password"),
             ),
         )
@@ -61,24 +71,18 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to {membership.organisation}.")
             return redirect("org-home", org=membership.organisation.slug)
-    if user is not None and user.email.lower() != invitation.email.lower():  # type: ignore[union-attr]
-        form.add_error(
-            None,
-            str(
-                PermissionDenied(
-                    f"This invitation is for {invitation.email}; you are logged in as {user.email}. "  # type: ignore[union-attr]
-                    "Log out first."
-                )
-            ),
-        )
-    existing = services.User.objects.filter(email__iexact=invitation.email).exists()
+    existing = User.objects.filter(email__iexact=invitation.email).exists()
+    # A POST that gets here was refused: the wrong person, or bad input.
+    status = (403 if wrong_person else 422) if posted else 200
     return render(
         request,
         "accounts/invitation_accept.html",
         {
             "invitation": invitation,
             "form": form,
+            "wrong_person": wrong_person,
             "existing_account": existing and user is None,
             "login_url": f"{reverse('login')}?next={request.path}",
         },
+        status=status,
     )

@@ -47,7 +47,8 @@ def org_settings(request: HttpRequest) -> HttpResponse:
         if call_service(form, lambda: services.organisation_update(member=member, **changes)):
             messages.success(request, "Settings saved.")
             return redirect("org-settings", org=member.organisation.slug)
-    return render_page(request, "organisation/settings.html", {"form": form})
+    status = 422 if request.method == "POST" else 200
+    return render_page(request, "organisation/settings.html", {"form": form}, status=status)
 
 
 def _people_context(
@@ -118,7 +119,11 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     target.refresh_from_db()
     context = _people_context(request)
     context.update(
-        {"row": target, "row_errors": form.non_field_errors() or form.errors.get("role")}
+        {
+            "row": target,
+            "error_row": target.pk,
+            "row_errors": form.non_field_errors() or form.errors.get("role"),
+        }
     )
     if not request.htmx and not form.errors:  # type: ignore[attr-defined]
         messages.success(request, f"{target.user} is now {target.get_role_display()}.")
@@ -153,6 +158,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             form, lambda: services.api_token_create(member=member, name=form.cleaned_data["name"])
         )
         if created is not None:
+            # Shown on this response only, never stored: no redirect after this POST.
             new_token = created[1]
             form = TokenForm()
     return render_page(
@@ -163,6 +169,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "form": form,
             "new_token": new_token,
         },
+        status=422 if form.errors else 200,
     )
 
 

@@ -27,7 +27,7 @@ def _cycles_context(
     }
 
 
-@member_view()
+@member_view(admin_posts=True)
 def cycles(request: HttpRequest) -> HttpResponse:
     member = request.member  # type: ignore[attr-defined]
     if request.method != "POST":
@@ -99,7 +99,7 @@ def _bubble_roots(member: object) -> object:
     return Team.objects.filter(organisation_id=member.organisation_id, is_bubble_root=True)  # type: ignore[attr-defined]
 
 
-@member_view()
+@member_view(admin_posts=True)
 def strategy(request: HttpRequest) -> HttpResponse:
     member = request.member  # type: ignore[attr-defined]
     bubble_roots = _bubble_roots(member)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from headway.accounts.models import User
+from headway.accounts.selectors import members_list
 from headway.lib.htmx import render_page
 from headway.teams import services
 from headway.teams.selectors import team_ancestors, team_get_by_slug, team_members, teams_tree
@@ -24,7 +25,7 @@ from headway.web.forms import (
 )
 
 
-@member_view()
+@member_view(admin_posts=True)
 def team_tree(request: HttpRequest) -> HttpResponse:
     member = request.member  # type: ignore[attr-defined]
     teams = teams_tree(member)
@@ -131,7 +132,10 @@ def team_member_add(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_get_by_slug(member, slug)
     form = TeamMemberForm(request.POST)
     if form.is_valid():
-        user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        # Look among this organisation's people only, so that the answer says nothing
+        # about accounts in other organisations.
+        found = members_list(member).filter(user__email__iexact=form.cleaned_data["email"]).first()
+        user = found.user if found else None
         if user is None:
             form.add_error(
                 "email", "Nobody with this e-mail is in the organisation; invite them first."
@@ -142,9 +146,11 @@ def team_member_add(request: HttpRequest, slug: str) -> HttpResponse:
                 lambda: services.team_member_add(
                     member=member, team=team, user=user, role=form.cleaned_data["role"]
                 ),
+                fields={"user": "email"},
             )
             is not None
         ):
+            messages.success(request, f"{user} is now in {team}.")
             return redirect("team-detail", org=member.organisation.slug, slug=team.slug)
     context = _team_context(member, team, member_form=form)
     return render_page(request, "teams/detail.html", context, partial="team-members", status=422)

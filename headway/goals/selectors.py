@@ -1,17 +1,31 @@
-"""Reads of cycles and themes, scoped to the member's organisation."""
+"""Reads of goals, always scoped to the member's organisation and visibility."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from headway.accounts.models import Membership
 from headway.teams.models import TeamMembership
 
-from .models import Cycle, KeyResult, Objective, Theme, Visibility
+from .models import (
+    ActivityEvent,
+    AlignmentLink,
+    CheckIn,
+    Cycle,
+    CycleStatus,
+    Initiative,
+    KeyResult,
+    KeyResultStatus,
+    Objective,
+    ObjectiveStatus,
+    Theme,
+    Visibility,
+)
 
 
 def cycles_list(member: Membership) -> QuerySet[Cycle]:
@@ -121,3 +135,105 @@ def key_result_get_for_member(
             "You can check in only on your own key results and those of your teams."
         )
     return key_result
+
+
+def objectives_list(
+    member: Membership,
+    *,
+    cycle_id: int | None = None,
+    team_id: int | None = None,
+    owner_user_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Objective]:
+    """Visible objectives with their owners, cycle and key results in three queries,
+    whatever their number."""
+    objectives = objectives_visible(member).select_related("cycle", "owner_team", "owner_user")
+    if cycle_id is not None:
+        objectives = objectives.filter(cycle_id=cycle_id)
+    if team_id is not None:
+        objectives = objectives.filter(owner_team_id=team_id)
+    if owner_user_id is not None:
+        objectives = objectives.filter(owner_user_id=owner_user_id)
+    if status is not None:
+        objectives = objectives.filter(status=status)
+    return objectives.prefetch_related(
+        Prefetch(
+            "key_results",
+            queryset=KeyResult.objects.select_related("owner").order_by("order", "pk"),
+        )
+    ).order_by("cycle__start_date", "order", "pk")
+
+
+def objective_links(objective: Objective) -> dict[str, list[AlignmentLink]]:
+    """Alignment up (parents) and down (children) of one objective, in two queries."""
+    up = list(
+        AlignmentLink.objects.filter(child=objective).select_related(
+            "parent_theme", "parent_objective", "parent_key_result__objective"
+        )
+    )
+    down = list(
+        AlignmentLink.objects.filter(
+            Q(parent_objective=objective) | Q(parent_key_result__objective=objective)
+        )
+        .select_related("child__owner_team", "child__owner_user", "parent_key_result")
+        .order_by("child__title")
+    )
+    return {"up": up, "down": down}
+
+
+def initiatives_for_objective(objective: Objective) -> QuerySet[Initiative]:
+    return (
+        Initiative.objects.filter(key_results__objective=objective)
+        .select_related("owner")
+        .prefetch_related("key_results")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def checkins_for_key_result(key_result: KeyResult) -> QuerySet[CheckIn]:
+    return (
+        CheckIn.objects.filter(key_result=key_result)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def activity_for_objective(objective: Objective, limit: int = 20) -> list[ActivityEvent]:
+    return list(ActivityEvent.objects.filter(objective=objective).select_related("actor")[:limit])
+
+
+def activity_for_team(team_id: int, limit: int = 20) -> list[ActivityEvent]:
+    return list(ActivityEvent.objects.filter(team_id=team_id).select_related("actor")[:limit])
+
+
+CHECKIN_DUE_AFTER = dt.timedelta(days=6)
+
+
+def key_results_due(
+    member: Membership,
+    *,
+    user_id: int | None = None,
+    team_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[KeyResult]:
+    """Key results waiting for this week's check-in: active key results of active
+    objectives in running cycles, not checked in for six days, owned by the person
+    (directly or through their own objectives) or by the team's objectives."""
+    now = now or timezone.now()
+    due = KeyResult.objects.filter(
+        organisation_id=member.organisation_id,
+        status=KeyResultStatus.ACTIVE,
+        objective__status=ObjectiveStatus.ACTIVE,
+        objective__cycle__status=CycleStatus.ACTIVE,
+        objective__in=objectives_visible(member),
+    ).filter(Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=now - CHECKIN_DUE_AFTER))
+    if user_id is not None:
+        due = due.filter(
+            Q(owner_id=user_id) | Q(owner__isnull=True, objective__owner_user_id=user_id)
+        )
+    if team_id is not None:
+        due = due.filter(objective__owner_team_id=team_id)
+    return due.select_related("objective", "objective__owner_team", "owner").order_by(
+        "objective__order", "objective_id", "order", "pk"
+    )

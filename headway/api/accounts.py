@@ -1,18 +1,20 @@
 """The caller, organisations, members and invitations."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in router modules: ninja resolves the
+# parameter types of a @paginate-wrapped view in ninja's own namespace, where a
+# string such as "Role | None" names nothing and the endpoint fails with a 500.
 
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from headway.accounts import selectors, services
 from headway.accounts.models import Role
 
 from .auth import member_of
-from .common import WRITE_ERRORS, Pages, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
 
 router = Router(tags=["organisation"])
 
@@ -100,12 +102,11 @@ def organisation_read(request: HttpRequest) -> object:
 
 @router.patch(
     "/organisation",
-    response=responses({200: OrganisationOut}, WRITE_ERRORS),
+    response=responses({200: OrganisationOut}, BODY_ERRORS),
     summary="Change the organisation's settings (admins)",
 )
 def organisation_update(request: HttpRequest, payload: OrganisationPatch) -> object:
-    changes = payload.dict(exclude_unset=True)
-    return services.organisation_update(member=member_of(request), **changes)
+    return services.organisation_update(member=member_of(request), **changes(payload))
 
 
 @router.get(
@@ -119,7 +120,7 @@ def members_list(request: HttpRequest, role: Role | None = None) -> object:
 
 @router.patch(
     "/members/{member_id}",
-    response=responses({200: MemberOut}, WRITE_ERRORS),
+    response=responses({200: MemberOut}, BODY_ERRORS),
     summary="Change a member's role (admins)",
 )
 def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) -> object:
@@ -133,10 +134,10 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) ->
     response=responses({204: None}, WRITE_ERRORS),
     summary="Remove someone from the organisation (admins)",
 )
-def member_remove(request: HttpRequest, member_id: int) -> tuple[int, None]:
+def member_remove(request: HttpRequest, member_id: int) -> Status[None]:
     member = member_of(request)
     services.membership_remove(member=member, membership=selectors.member_get(member, member_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -151,15 +152,15 @@ def invitations_list(request: HttpRequest) -> object:
 
 @router.post(
     "/invitations",
-    response=responses({201: InvitationCreated}, WRITE_ERRORS),
+    response=responses({201: InvitationCreated}, BODY_ERRORS),
     summary="Invite someone by e-mail (admins); the link is returned once",
 )
-def invitation_create(request: HttpRequest, payload: InvitationIn) -> tuple[int, dict[str, object]]:
+def invitation_create(request: HttpRequest, payload: InvitationIn) -> Status[dict[str, object]]:
     invitation, token = services.invitation_create(
         member=member_of(request), email=payload.email, role=payload.role
     )
     out = InvitationOut.from_orm(invitation).dict()
-    return 201, {**out, "url": services.invitation_url(token)}
+    return Status(201, {**out, "url": services.invitation_url(token)})
 
 
 @router.delete(

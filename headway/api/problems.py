@@ -72,12 +72,36 @@ def _django_errors(error: DjangoValidationError) -> list[dict[str, str]]:
     return [{"field": "", "message": message} for message in error.messages]
 
 
+_SOURCES = ("body", "query", "path", "header", "cookie", "form", "file")
+# Names ninja gives whole-schema parameters: the body, the pagination input.
+_CONTAINERS = ("payload", "filters", "pagination")
+
+
 def _location(loc: list[Any]) -> str:
-    # ninja prefixes the source ("body", "query", "path") and the parameter name.
-    parts = [
-        str(p) for p in loc if p not in ("body", "query", "path", "header", "payload", "filters")
-    ]
-    return ".".join(parts)
+    """`["body", "payload", "email"]` → `"email"`; `["query", "page"]` → `"page"`."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in _CONTAINERS:
+        parts = parts[1:]
+    if parts == ["payload"]:  # the body as a whole, e.g. missing
+        parts = []
+    return ".".join(str(p) for p in parts)
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """Declare error responses with the media type they are sent with.
+
+    ninja documents every response as application/json; errors are sent as
+    application/problem+json, and clients and schema checkers compare the two.
+    """
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    response["content"] = {"application/problem+json": content["application/json"]}
+    return schema
 
 
 def install(api: NinjaAPI) -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from . import accounts, problems, strategy, teams
 from .auth import SessionAuth, TokenAuth
 
-api = NinjaAPI(
+
+class HeadwayAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return problems.document(schema)
+
+
+api = HeadwayAPI(
     title="Headway API",
     version="1",
     description=(

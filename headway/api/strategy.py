@@ -1,21 +1,24 @@
 """Cycles and strategic themes."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in router modules: ninja resolves the
+# parameter types of a @paginate-wrapped view in ninja's own namespace, where a
+# string such as "Role | None" names nothing and the endpoint fails with a 500.
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from headway.goals import services
-from headway.goals.models import CycleKind, CycleStatus
+from headway.goals.models import Cycle, CycleKind, CycleStatus, Theme
 from headway.goals.selectors import cycle_get, cycles_list, theme_get, themes_list
+from headway.teams.models import Team
 from headway.teams.selectors import team_get
 
 from .auth import member_of
-from .common import WRITE_ERRORS, Pages, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, fields_as, responses
 
 router = Router(tags=["strategy"])
 
@@ -71,13 +74,22 @@ class ThemePatch(Schema):
     archived: bool | None = None
 
 
-def _parent_cycle(request: HttpRequest, parent_id: int | None) -> object:
+def _parent_cycle(request: HttpRequest, parent_id: int | None) -> Cycle | None:
     if parent_id is None:
         return None
     try:
         return cycle_get(member_of(request), parent_id)
-    except Exception:
+    except Http404:
         raise ValidationError({"parent_id": "Choose a cycle of this organisation."}) from None
+
+
+def _theme_team(request: HttpRequest, team_id: int | None) -> Team | None:
+    if team_id is None:
+        return None
+    try:
+        return team_get(member_of(request), team_id)
+    except Http404:
+        raise ValidationError({"team_id": "Choose a team of this organisation."}) from None
 
 
 @router.get("/cycles", response=responses({200: list[CycleOut]}), summary="Cycles, oldest first")
@@ -88,12 +100,13 @@ def cycles(request: HttpRequest, status: CycleStatus | None = None) -> object:
 
 
 @router.post(
-    "/cycles", response=responses({201: CycleOut}, WRITE_ERRORS), summary="Create a cycle (admins)"
+    "/cycles", response=responses({201: CycleOut}, BODY_ERRORS), summary="Create a cycle (admins)"
 )
-def cycle_create(request: HttpRequest, payload: CycleIn) -> tuple[int, object]:
+def cycle_create(request: HttpRequest, payload: CycleIn) -> Status[Cycle]:
     data = payload.dict()
     data["parent"] = _parent_cycle(request, data.pop("parent_id"))
-    return 201, services.cycle_create(member=member_of(request), **data)
+    with fields_as(parent="parent_id"):
+        return Status(201, services.cycle_create(member=member_of(request), **data))
 
 
 @router.get("/cycles/{cycle_id}", response=responses({200: CycleOut}), summary="One cycle")
@@ -103,16 +116,17 @@ def cycle_read(request: HttpRequest, cycle_id: int) -> object:
 
 @router.patch(
     "/cycles/{cycle_id}",
-    response=responses({200: CycleOut}, WRITE_ERRORS),
+    response=responses({200: CycleOut}, BODY_ERRORS),
     summary="Change a cycle (admins)",
 )
-def cycle_update(request: HttpRequest, cycle_id: int, payload: CyclePatch) -> object:
+def cycle_update(request: HttpRequest, cycle_id: int, payload: CyclePatch) -> Cycle:
     member = member_of(request)
     cycle = cycle_get(member, cycle_id)
-    changes = payload.dict(exclude_unset=True)
-    if "parent_id" in changes:
-        changes["parent"] = _parent_cycle(request, changes.pop("parent_id"))
-    return services.cycle_update(member=member, cycle=cycle, **changes)
+    data = changes(payload, nullable={"parent_id"})
+    if "parent_id" in data:
+        data["parent"] = _parent_cycle(request, data.pop("parent_id"))
+    with fields_as(parent="parent_id"):
+        return services.cycle_update(member=member, cycle=cycle, **data)
 
 
 @router.delete(
@@ -120,10 +134,10 @@ def cycle_update(request: HttpRequest, cycle_id: int, payload: CyclePatch) -> ob
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete a cycle (admins)",
 )
-def cycle_delete(request: HttpRequest, cycle_id: int) -> tuple[int, None]:
+def cycle_delete(request: HttpRequest, cycle_id: int) -> Status[None]:
     member = member_of(request)
     services.cycle_delete(member=member, cycle=cycle_get(member, cycle_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/themes", response=responses({200: list[ThemeOut]}), summary="Strategic themes")
@@ -134,19 +148,13 @@ def themes(request: HttpRequest, team_id: int | None = None, archived: bool = Fa
 
 
 @router.post(
-    "/themes", response=responses({201: ThemeOut}, WRITE_ERRORS), summary="Add a theme (admins)"
+    "/themes", response=responses({201: ThemeOut}, BODY_ERRORS), summary="Add a theme (admins)"
 )
-def theme_create(request: HttpRequest, payload: ThemeIn) -> tuple[int, object]:
-    member = member_of(request)
+def theme_create(request: HttpRequest, payload: ThemeIn) -> Status[Theme]:
     data = payload.dict()
-    team_id = data.pop("team_id")
-    team = None
-    if team_id is not None:
-        try:
-            team = team_get(member, team_id)
-        except Exception:
-            raise ValidationError({"team_id": "Choose a team of this organisation."}) from None
-    return 201, services.theme_create(member=member, team=team, **data)
+    team = _theme_team(request, data.pop("team_id"))
+    with fields_as(team="team_id"):
+        return Status(201, services.theme_create(member=member_of(request), team=team, **data))
 
 
 @router.get("/themes/{theme_id}", response=responses({200: ThemeOut}), summary="One theme")
@@ -156,14 +164,13 @@ def theme_read(request: HttpRequest, theme_id: int) -> object:
 
 @router.patch(
     "/themes/{theme_id}",
-    response=responses({200: ThemeOut}, WRITE_ERRORS),
+    response=responses({200: ThemeOut}, BODY_ERRORS),
     summary="Change or archive a theme (admins)",
 )
-def theme_update(request: HttpRequest, theme_id: int, payload: ThemePatch) -> object:
+def theme_update(request: HttpRequest, theme_id: int, payload: ThemePatch) -> Theme:
     member = member_of(request)
-    return services.theme_update(
-        member=member, theme=theme_get(member, theme_id), **payload.dict(exclude_unset=True)
-    )
+    theme = theme_get(member, theme_id)
+    return services.theme_update(member=member, theme=theme, **changes(payload))
 
 
 @router.delete(
@@ -171,7 +178,7 @@ def theme_update(request: HttpRequest, theme_id: int, payload: ThemePatch) -> ob
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete a theme (admins)",
 )
-def theme_delete(request: HttpRequest, theme_id: int) -> tuple[int, None]:
+def theme_delete(request: HttpRequest, theme_id: int) -> Status[None]:
     member = member_of(request)
     services.theme_delete(member=member, theme=theme_get(member, theme_id))
-    return 204, None
+    return Status(204, None)

@@ -1,12 +1,16 @@
 """The team tree and team membership."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in router modules: ninja resolves the
+# parameter types of a @paginate-wrapped view in ninja's own namespace, where a
+# string such as "Role | None" names nothing and the endpoint fails with a 500.
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from headway.accounts.models import Membership
 from headway.accounts.selectors import member_get
 from headway.teams import services
 from headway.teams.models import TeamRole
@@ -14,7 +18,7 @@ from headway.teams.selectors import team_get, team_members, teams_tree
 
 from .accounts import UserOut
 from .auth import member_of
-from .common import WRITE_ERRORS, Pages, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, fields_as, responses
 
 router = Router(tags=["teams"])
 
@@ -57,8 +61,16 @@ class TeamMemberIn(Schema):
     role: TeamRole = TeamRole.MEMBER
 
 
-def _team_out(member: object, team_id: int) -> object:
-    return teams_tree(member).get(pk=team_id)  # type: ignore[arg-type]
+def _team_out(member: Membership, team_id: int) -> object:
+    return teams_tree(member).get(pk=team_id)
+
+
+def _person(member: Membership, member_id: int) -> Membership:
+    """A person named in a body: one of another organisation is bad input, not a 404."""
+    try:
+        return member_get(member, member_id)
+    except Http404:
+        raise ValidationError({"member_id": "Choose a member of this organisation."}) from None
 
 
 @router.get("/teams", response=responses({200: list[TeamOut]}), summary="Teams in tree order")
@@ -69,12 +81,13 @@ def teams_list(request: HttpRequest, parent_id: int | None = None) -> object:
 
 
 @router.post(
-    "/teams", response=responses({201: TeamOut}, WRITE_ERRORS), summary="Create a team (admins)"
+    "/teams", response=responses({201: TeamOut}, BODY_ERRORS), summary="Create a team (admins)"
 )
-def team_create(request: HttpRequest, payload: TeamIn) -> tuple[int, object]:
+def team_create(request: HttpRequest, payload: TeamIn) -> Status[object]:
     member = member_of(request)
-    team = services.team_create(member=member, **payload.dict())
-    return 201, _team_out(member, team.pk)
+    with fields_as(parent="parent_id"):
+        team = services.team_create(member=member, **payload.dict())
+    return Status(201, _team_out(member, team.pk))
 
 
 @router.get("/teams/{team_id}", response=responses({200: TeamOut}), summary="One team")
@@ -85,18 +98,18 @@ def team_read(request: HttpRequest, team_id: int) -> object:
 
 @router.patch(
     "/teams/{team_id}",
-    response=responses({200: TeamOut}, WRITE_ERRORS),
+    response=responses({200: TeamOut}, BODY_ERRORS),
     summary="Rename, move or change a team (admins); moves that make a loop get 422",
 )
 def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> object:
     member = member_of(request)
     team = team_get(member, team_id)
-    changes = payload.dict(exclude_unset=True)
-    with transaction.atomic():
-        if "parent_id" in changes:
-            services.team_move(member=member, team=team, parent_id=changes.pop("parent_id"))
-        if changes:
-            services.team_update(member=member, team=team, **changes)
+    data = changes(payload, nullable={"parent_id"})
+    with transaction.atomic(), fields_as(parent="parent_id"):
+        if "parent_id" in data:
+            services.team_move(member=member, team=team, parent_id=data.pop("parent_id"))
+        if data:
+            services.team_update(member=member, team=team, **data)
     return _team_out(member, team.pk)
 
 
@@ -105,10 +118,10 @@ def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> objec
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete an empty team (admins); a team with people or sub-teams gets 409",
 )
-def team_delete(request: HttpRequest, team_id: int) -> tuple[int, None]:
+def team_delete(request: HttpRequest, team_id: int) -> Status[None]:
     member = member_of(request)
     services.team_delete(member=member, team=team_get(member, team_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -123,14 +136,17 @@ def team_members_list(request: HttpRequest, team_id: int) -> object:
 
 @router.post(
     "/teams/{team_id}/members",
-    response=responses({200: TeamMemberOut}, WRITE_ERRORS),
+    response=responses({200: TeamMemberOut}, BODY_ERRORS),
     summary="Add a person to a team or change their team role (admins)",
 )
 def team_member_add(request: HttpRequest, team_id: int, payload: TeamMemberIn) -> object:
     member = member_of(request)
     team = team_get(member, team_id)
-    person = member_get(member, payload.member_id)
-    return services.team_member_add(member=member, team=team, user=person.user, role=payload.role)
+    person = _person(member, payload.member_id)
+    with fields_as(user="member_id"):
+        return services.team_member_add(
+            member=member, team=team, user=person.user, role=payload.role
+        )
 
 
 @router.delete(
@@ -138,8 +154,8 @@ def team_member_add(request: HttpRequest, team_id: int, payload: TeamMemberIn) -
     response=responses({204: None}, WRITE_ERRORS),
     summary="Take a person out of a team (admins)",
 )
-def team_member_remove(request: HttpRequest, team_id: int, member_id: int) -> tuple[int, None]:
+def team_member_remove(request: HttpRequest, team_id: int, member_id: int) -> Status[None]:
     member = member_of(request)
     team = team_get(member, team_id)
     services.team_member_remove(member=member, team=team, user=member_get(member, member_id).user)
-    return 204, None
+    return Status(204, None)

@@ -28,7 +28,9 @@ def _clean_name(name: str) -> str:
 
 
 def _free_slug(member: Membership, slug: str, exclude: Team | None = None) -> str:
-    slug = slugify(slug)
+    # A slug made from a long name must still fit Team.slug's 60 characters
+    # (SQLite would store more; PostgreSQL refuses them).
+    slug = slugify(slug)[:60].strip("-")
     if not slug:
         raise ValidationError({"slug": "Use letters or digits in the team's short name."})
     clash = Team.objects.filter(organisation_id=member.organisation_id, slug=slug)

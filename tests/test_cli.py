@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from headway.accounts.models import ApiToken, Membership, Organisation, Role, User
 from headway.accounts.services import api_token_authenticate
+from headway.demo.build import demo_build
 from headway.demo.data import DEMO_LOGIN, DEMO_PASSWORD, DEMO_SLUG
 from headway.teams.models import Team
 
@@ -104,3 +107,51 @@ def test_the_console_script_runs_management_commands(settings):
     assert result.returncode == 0, result.stderr
     assert DEMO_LOGIN in result.stdout
     assert User.objects.get(email=DEMO_LOGIN).check_password(DEMO_PASSWORD)
+
+
+def test_checkin_command_moves_the_key_result_and_its_objective(db, capsys):
+    from headway.goals.models import KeyResult
+
+    demo_build(today=dt.date(2026, 11, 29))
+    kr = KeyResult.objects.filter(kind="increase").select_related("objective").first()
+    call_command(
+        "checkin",
+        "--kr",
+        str(kr.pk),
+        "--value",
+        str(kr.target_value),
+        "--confidence",
+        "8",
+        "--note",
+        "done early",
+    )
+    out = capsys.readouterr().out
+    kr.refresh_from_db()
+    assert kr.current_value == kr.target_value and kr.progress == 1.0
+    assert "Checked in" in out and "100%" in out
+
+
+def test_checkin_command_reports_bad_input(db):
+    from headway.goals.models import CheckIn, KeyResult
+
+    demo_build(today=dt.date(2026, 11, 29))
+    kr = KeyResult.objects.filter(kind="increase").first()
+    before = CheckIn.objects.count()
+    with pytest.raises(CommandError, match="not a number"):
+        call_command("checkin", "--kr", str(kr.pk), "--value", "lots", "--confidence", "8")
+    with pytest.raises(CommandError, match="no key result"):
+        call_command("checkin", "--kr", "999999", "--value", "1", "--confidence", "8")
+    assert CheckIn.objects.count() == before
+
+
+def test_recompute_verify_passes_on_the_demo_and_fails_on_tampering(db, capsys):
+    from headway.goals.models import Objective
+
+    demo_build(today=dt.date(2026, 11, 29))
+    call_command("recompute", "--verify")
+    assert "No difference" in capsys.readouterr().out
+    Objective.objects.filter(pk=Objective.objects.first().pk).update(progress=0.01)
+    with pytest.raises(CommandError, match="1 stored values differ"):
+        call_command("recompute", "--verify")
+    call_command("recompute")
+    call_command("recompute", "--verify")

@@ -41,3 +41,46 @@ def test_the_demo_has_a_strategy_three_themes_and_this_years_cycles(db):
         "2026 Q3": CycleStatus.CLOSED,
         "2026 Q4": CycleStatus.ACTIVE,
     }
+
+
+def _demo_okrs():
+    from headway.goals.models import KeyResult, Objective
+
+    demo_build(today=dt.date(2026, 11, 29))
+    return Objective.objects.all(), KeyResult.objects.select_related("objective__owner_team")
+
+
+def test_every_level_has_objectives_aligned_up_to_the_themes(db):
+    from headway.goals.models import AlignmentLink
+
+    objectives, _ = _demo_okrs()
+    assert objectives.count() >= 15
+    depths = {t.pk: t.tree_depth for t in Team.objects.with_tree_fields()}
+    assert {depths[o.owner_team_id] for o in objectives} == {0, 1, 2, 3}
+    for objective in objectives:
+        assert AlignmentLink.objects.filter(child=objective, kind="contributes").exists(), objective
+    assert AlignmentLink.objects.filter(parent_theme__isnull=False).count() >= 3
+
+
+def test_the_demo_tells_its_stories(db):
+    from headway.goals.models import CheckIn
+    from headway.goals.services import recompute_all
+
+    _, key_results = _demo_okrs()
+    assert (
+        CheckIn.objects.values("created_at__date").distinct().count() >= 8
+    )  # weekly since the quarter began
+    over = [kr for kr in key_results if (kr.progress_raw or 0) > 1.1]
+    watermelons = [kr for kr in key_results if kr.confidence >= 8 and kr.progress < 0.25]
+    stalled = [
+        kr
+        for kr in key_results
+        if len({c.value for c in kr.checkins.order_by("-created_at")[:4]}) == 1
+        and kr.kind == "increase"
+    ]
+    pivots = CheckIn.objects.filter(note__startswith="Changed approach")
+    breaches = CheckIn.objects.filter(key_result__kind="maintain", note__startswith="Breached")
+    assert over and watermelons and stalled and pivots.exists() and breaches.exists()
+    breached_kr = breaches.first().key_result
+    assert breached_kr.progress == 1.0  # breached once, then recovered
+    assert recompute_all(write=False) == []

@@ -20,6 +20,7 @@ from headway.teams import services as teams
 from headway.teams.models import Team
 
 from . import data
+from .build_okrs import demo_okrs
 
 
 @functools.cache
@@ -118,4 +119,13 @@ def demo_build(today: dt.date | None = None) -> Organisation:
         _people(owner, by_slug)
         _themes(owner)
         _cycles(owner, today)
+        quarter = _current_quarter(owner, today)
+        if quarter is not None:
+            demo_okrs(owner, by_slug, quarter, today)
     return owner.organisation
+
+
+def _current_quarter(owner: Membership, today: dt.date) -> Cycle | None:
+    return Cycle.objects.filter(
+        organisation=owner.organisation, kind="quarter", start_date__lte=today, end_date__gte=today
+    ).first()

@@ -156,4 +156,10 @@ def milestone_value(text: str) -> float:
         return 1.0
     if normal in {"0", "not done", "no", "false", "open", "pending"}:
         return 0.0
+    try:
+        number = float(normal)
+    except ValueError:
+        number = math.nan
+    if number in (0.0, 1.0):
+        return number
     raise ValueError("A milestone is either done (1) or not done (0).")

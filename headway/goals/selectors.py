@@ -237,3 +237,117 @@ def key_results_due(
     return due.select_related("objective", "objective__owner_team", "owner").order_by(
         "objective__order", "objective_id", "order", "pk"
     )
+
+
+# --- lists for the API: key results, initiatives, alignment links ---------------------
+
+
+def key_results_list(
+    member: Membership,
+    *,
+    objective_id: int | None = None,
+    owner_id: int | None = None,
+    cycle_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[KeyResult]:
+    """Key results of the objectives this member may see, in objective order; one
+    query whatever their number."""
+    key_results = KeyResult.objects.filter(
+        organisation_id=member.organisation_id, objective__in=objectives_visible(member)
+    )
+    if objective_id is not None:
+        key_results = key_results.filter(objective_id=objective_id)
+    if owner_id is not None:
+        key_results = key_results.filter(owner_id=owner_id)
+    if cycle_id is not None:
+        key_results = key_results.filter(objective__cycle_id=cycle_id)
+    if status is not None:
+        key_results = key_results.filter(status=status)
+    return key_results.order_by(
+        "objective__cycle__start_date", "objective__order", "objective_id", "order", "pk"
+    )
+
+
+def initiatives_list(
+    member: Membership,
+    *,
+    key_result_id: int | None = None,
+    objective_id: int | None = None,
+    status: str | None = None,
+    owner_id: int | None = None,
+) -> QuerySet[Initiative]:
+    """Initiatives linked to a key result of a visible objective, with their key result
+    ids prefetched: two queries whatever their number."""
+    visible = KeyResult.objects.filter(
+        organisation_id=member.organisation_id, objective__in=objectives_visible(member)
+    )
+    initiatives = Initiative.objects.filter(organisation_id=member.organisation_id).filter(
+        key_results__in=visible
+    )
+    if key_result_id is not None:
+        initiatives = initiatives.filter(key_results__pk=key_result_id)
+    if objective_id is not None:
+        initiatives = initiatives.filter(key_results__objective_id=objective_id)
+    if status is not None:
+        initiatives = initiatives.filter(status=status)
+    if owner_id is not None:
+        initiatives = initiatives.filter(owner_id=owner_id)
+    # Filtering through the many-to-many twice repeats rows: keep each initiative once.
+    ids = initiatives.values("pk")
+    return (
+        Initiative.objects.filter(pk__in=ids)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("key_results", queryset=KeyResult.objects.only("pk").order_by("pk"))
+        )
+        .order_by("pk")
+    )
+
+
+def initiative_get_for_member(member: Membership, initiative_id: int) -> Initiative:
+    initiative = initiatives_list(member).filter(pk=initiative_id).first()
+    if initiative is None:
+        raise Http404("No such initiative.")
+    return initiative
+
+
+def alignment_links_list(
+    member: Membership,
+    *,
+    child_id: int | None = None,
+    parent_type: str | None = None,
+    parent_id: int | None = None,
+    below_objective_id: int | None = None,
+) -> QuerySet[AlignmentLink]:
+    """Links whose child and parent objective (if any) the member may see, with both
+    ends joined: one query whatever their number. `below_objective_id` gives the links
+    into an objective or one of its key results (alignment down)."""
+    visible = objectives_visible(member)
+    links = (
+        AlignmentLink.objects.filter(organisation_id=member.organisation_id, child__in=visible)
+        .filter(Q(parent_objective__isnull=True) | Q(parent_objective__in=visible))
+        .filter(
+            Q(parent_key_result__isnull=True) | Q(parent_key_result__objective__in=visible)
+        )
+    )
+    if child_id is not None:
+        links = links.filter(child_id=child_id)
+    if parent_type is not None:
+        links = links.filter(**{f"parent_{parent_type}__isnull": False})
+        if parent_id is not None:
+            links = links.filter(**{f"parent_{parent_type}_id": parent_id})
+    if below_objective_id is not None:
+        links = links.filter(
+            Q(parent_objective_id=below_objective_id)
+            | Q(parent_key_result__objective_id=below_objective_id)
+        )
+    return links.select_related(
+        "child", "parent_theme", "parent_objective", "parent_key_result"
+    ).order_by("pk")
+
+
+def alignment_link_get(member: Membership, link_id: int) -> AlignmentLink:
+    link = alignment_links_list(member).filter(pk=link_id).first()
+    if link is None:
+        raise Http404("No such alignment link.")
+    return link

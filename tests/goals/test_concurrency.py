@@ -31,19 +31,28 @@ def _in_thread(work):
 
 
 def _check_in(member, key_result, value, key=None):
-    return services.checkin_create(member=member, key_result_id=key_result.pk, value=value, confidence=5,
-                                   idempotency_key=key)
+    return services.checkin_create(
+        member=member, key_result_id=key_result.pk, value=value, confidence=5, idempotency_key=key
+    )
 
 
 def test_simultaneous_check_ins_on_sibling_key_results_lose_nothing(world, okrs):
     jobs = [(okrs.deploys if n % 2 else okrs.incidents, n) for n in range(40)]
     with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(_in_thread(lambda kr, n: _check_in(world.bob, kr, 2 + n % 9)), *zip(*jobs, strict=True)))
+        list(
+            pool.map(
+                _in_thread(lambda kr, n: _check_in(world.bob, kr, 2 + n % 9)),
+                *zip(*jobs, strict=True),
+            )
+        )
     assert CheckIn.objects.count() == 40
     assert recompute_all(write=False) == []
     deploys, incidents = reload(okrs.deploys, okrs.incidents)
     for kr in (deploys, incidents):
-        assert kr.current_value == CheckIn.objects.filter(key_result=kr).latest("created_at", "pk").value
+        assert (
+            kr.current_value
+            == CheckIn.objects.filter(key_result=kr).latest("created_at", "pk").value
+        )
 
 
 def test_simultaneous_check_ins_on_one_key_result_keep_the_latest(world, okrs):
@@ -55,7 +64,11 @@ def test_simultaneous_check_ins_on_one_key_result_keep_the_latest(world, okrs):
 
 def test_retries_with_one_idempotency_key_make_one_check_in(world, okrs):
     with ThreadPoolExecutor(THREADS) as pool:
-        results = list(pool.map(_in_thread(lambda n: _check_in(world.bob, okrs.deploys, 6, "same-key")), range(16)))
+        results = list(
+            pool.map(
+                _in_thread(lambda n: _check_in(world.bob, okrs.deploys, 6, "same-key")), range(16)
+            )
+        )
     assert CheckIn.objects.count() == 1
     assert sum(result.created for result in results) == 1
     assert {result.checkin.pk for result in results} == {CheckIn.objects.get().pk}
@@ -66,7 +79,9 @@ def test_concurrent_edits_with_one_version_let_exactly_one_win(world, okrs):
 
     def edit(n):
         try:
-            services.objective_update(member=world.bob, objective=okrs.platform, version=version, title=f"Edit {n}")
+            services.objective_update(
+                member=world.bob, objective=okrs.platform, version=version, title=f"Edit {n}"
+            )
             return "saved"
         except Conflict:
             return "conflict"

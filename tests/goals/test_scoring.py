@@ -116,7 +116,8 @@ def test_validate_measure(kind, start, target, fields):
 
 
 @pytest.mark.parametrize(
-    ("text", "value"), [("done", 1.0), ("1", 1.0), ("Not done", 0.0), ("0", 0.0)]
+    ("text", "value"),
+    [("done", 1.0), ("1", 1.0), ("1.0", 1.0), ("Not done", 0.0), ("0", 0.0), ("0.0", 0.0)],
 )
 def test_milestone_values(text, value):
     assert milestone_value(text) == value

@@ -1,0 +1,148 @@
+"""Create the demo's OKRs and their weekly check-ins through the goals services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from headway.accounts.models import Membership
+from headway.goals import services as goals
+from headway.goals.models import Cycle, KeyResult, Objective, Theme
+from headway.teams.models import Team, TeamMembership, TeamRole
+
+from . import okrs
+
+MAINTAIN_MARGIN = {True: 0.05, False: 0.15}  # above/below the threshold, by scale (> 50 or not)
+
+
+def _lead(team: Team, owner: Membership) -> Membership:
+    lead = (
+        TeamMembership.objects.filter(team=team, role=TeamRole.LEAD).select_related("user").first()
+    )
+    if lead is None:
+        return owner
+    return Membership.objects.select_related("organisation", "user").get(
+        organisation_id=team.organisation_id, user=lead.user
+    )
+
+
+def _key_result_fields(row: tuple[Any, ...], lead: Membership) -> dict[str, Any]:
+    title, kind, start, target, unit, fmt, _story = row
+    return {
+        "title": title,
+        "kind": kind,
+        "start_value": start,
+        "target_value": target,
+        "unit": unit,
+        "format": fmt,
+        "owner_id": lead.user_id,
+        "direction": "above",
+    }
+
+
+def _checkin_days(cycle: Cycle, weekday: int, today: dt.date) -> list[dt.date]:
+    first = cycle.start_date + dt.timedelta(days=(weekday - cycle.start_date.weekday()) % 7)
+    days = []
+    while first <= min(today, cycle.end_date):
+        days.append(first)
+        first += dt.timedelta(days=7)
+    return days[-12:]
+
+
+def _value(key_result: KeyResult, share: float) -> float:
+    if key_result.kind == KeyResult.Kind.MILESTONE:
+        return share
+    if key_result.kind == KeyResult.Kind.MAINTAIN:
+        threshold = float(key_result.target_value or 0)
+        margin = MAINTAIN_MARGIN[threshold > 50]
+        return round(threshold + margin if share >= 1 else threshold - 5 * margin, 2)
+    start, target = float(key_result.start_value or 0), float(key_result.target_value or 0)
+    value = start + (target - start) * share
+    return float(round(value)) if key_result.unit in okrs.COUNTED else round(value, 1)
+
+
+def _objectives(owner: Membership, cycle: Cycle, by_slug: dict[str, Team]) -> dict[str, Objective]:
+    themes = list(
+        Theme.objects.filter(organisation=owner.organisation, team=None).order_by("order")
+    )
+    created: dict[str, Objective] = {}
+    for key, team_slug, title, parent, rows in okrs.OBJECTIVES:
+        lead = _lead(by_slug[team_slug], owner)
+        objective = goals.objective_create(
+            member=lead,
+            cycle_id=cycle.pk,
+            owner_team_id=by_slug[team_slug].pk,
+            title=title,
+            key_results=[_key_result_fields(row, lead) for row in rows],
+        )
+        if parent.startswith("theme:"):
+            goals.alignment_link_create(
+                member=lead,
+                child=objective,
+                parent_type="theme",
+                parent_id=themes[int(parent[6:])].pk,
+            )
+        else:
+            goals.alignment_link_create(
+                member=lead, child=objective, parent_type="objective", parent_id=created[parent].pk
+            )
+        created[key] = objective
+    for child, parent in okrs.SUPPORTS:
+        goals.alignment_link_create(
+            member=owner,
+            child=created[child],
+            parent_type="objective",
+            parent_id=created[parent].pk,
+            kind="supports",
+        )
+    return created
+
+
+def _initiatives(owner: Membership, created: dict[str, Objective]) -> None:
+    for key, title, status, indexes in okrs.INITIATIVES:
+        key_results = list(created[key].key_results.order_by("order"))
+        goals.initiative_create(
+            member=owner,
+            title=title,
+            status=status,
+            key_result_ids=[key_results[i].pk for i in indexes],
+        )
+
+
+def _checkins(
+    owner: Membership, cycle: Cycle, created: dict[str, Objective], today: dt.date
+) -> int:
+    days = _checkin_days(cycle, owner.organisation.checkin_weekday, today)
+    span = (cycle.end_date - cycle.start_date).days
+    elapsed = [(day - cycle.start_date).days / span for day in days]
+    count = 0
+    for key, team_slug, _title, _parent, rows in okrs.OBJECTIVES:
+        objective = created[key]
+        lead = _lead(objective.owner_team, owner)  # type: ignore[arg-type]
+        for key_result, row in zip(objective.key_results.order_by("order"), rows, strict=True):
+            for week, day in enumerate(days):
+                share, confidence, note, blockers = okrs.story_point(row[6], week, elapsed)
+                at = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
+                goals.checkin_create(
+                    member=lead,
+                    key_result_id=key_result.pk,
+                    value=_value(key_result, share),
+                    confidence=confidence,
+                    note=note,
+                    blockers=blockers,
+                    at=at,
+                )
+                count += 1
+    return count
+
+
+def demo_okrs(owner: Membership, by_slug: dict[str, Team], cycle: Cycle, today: dt.date) -> None:
+    """Give the current quarter its OKRs, once: a demo that already has objectives in
+    this cycle keeps them (and their history) as they are."""
+    if Objective.objects.filter(organisation=owner.organisation, cycle=cycle).exists():
+        return
+    created = _objectives(owner, cycle, by_slug)
+    _initiatives(owner, created)
+    _checkins(owner, cycle, created, today)

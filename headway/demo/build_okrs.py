@@ -118,7 +118,7 @@ def _checkins(
     span = (cycle.end_date - cycle.start_date).days
     elapsed = [(day - cycle.start_date).days / span for day in days]
     count = 0
-    for key, team_slug, _title, _parent, rows in okrs.OBJECTIVES:
+    for key, _team, _title, _parent, rows in okrs.OBJECTIVES:
         objective = created[key]
         lead = _lead(objective.owner_team, owner)  # type: ignore[arg-type]
         for key_result, row in zip(objective.key_results.order_by("order"), rows, strict=True):

@@ -41,6 +41,8 @@ def _clean_email(email: str, field: str = "email") -> str:
     email = (email or "").strip().lower()
     try:
         validate_email(email)
+        if len(email) > 254:  # the longest address mail systems deliver (RFC 5321)
+            raise ValidationError("too long")
     except ValidationError:
         raise ValidationError(
             {field: f"{email or 'An empty value'} is not a valid e-mail address."}
@@ -81,7 +83,7 @@ def organisation_create(
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the organisation a name."})
-    slug = slugify(slug or name)
+    slug = slugify(slug or name)[:60].strip("-")
     if not slug:
         raise ValidationError({"slug": "Use letters or digits in the short name."})
     if Organisation.objects.filter(slug=slug).exists():

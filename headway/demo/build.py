@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hashers, make_password
 from django.db import transaction
 
 from headway.accounts.models import Membership, Organisation, Role, User
@@ -24,8 +24,14 @@ from .build_okrs import demo_okrs
 
 
 @functools.cache
-def _password_hash() -> str:
-    return make_password(data.DEMO_PASSWORD)
+def _password_hash(hasher: str) -> str:
+    # Hash once per run (not once per person), keyed on the configured hasher so a
+    # process that changes its hashers never reuses a hash made with another.
+    return make_password(data.DEMO_PASSWORD, hasher=hasher)
+
+
+def _hasher() -> str:
+    return get_hashers()[0].algorithm
 
 
 def _person(first: str, last: str) -> User:
@@ -33,7 +39,10 @@ def _person(first: str, last: str) -> User:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = user_create(
-            email=email, password=None, name=f"{first} {last}", password_hash=_password_hash()
+            email=email,
+            password=None,
+            name=f"{first} {last}",
+            password_hash=_password_hash(_hasher()),
         )
     return user
 

@@ -112,3 +112,11 @@ def test_a_new_invitation_replaces_the_pending_one(world):
     assert first.status == "revoked"
     with pytest.raises(ValidationError, match="withdrawn"):
         services.invitation_find(first_token)
+
+
+def test_an_address_longer_than_mail_allows_is_refused(world):
+    with pytest.raises(ValidationError):
+        services.invitation_create(
+            member=world.alice, email=("a" * 64) + "@" + ("b" * 63 + ".") * 3 + "example.com"
+        )
+    assert not Invitation.objects.exists()

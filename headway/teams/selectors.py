@@ -71,7 +71,11 @@ def team_subtree(team: Team) -> QuerySet[Team]:
 
 
 def team_members(team: Team) -> QuerySet[TeamMembership]:
-    return TeamMembership.objects.filter(team=team).select_related("user").order_by("role", "user__name")
+    return (
+        TeamMembership.objects.filter(team=team)
+        .select_related("user")
+        .order_by("role", "user__name")
+    )
 
 
 def teams_of_user(member: Membership) -> QuerySet[Team]:

@@ -326,9 +326,7 @@ def alignment_links_list(
     links = (
         AlignmentLink.objects.filter(organisation_id=member.organisation_id, child__in=visible)
         .filter(Q(parent_objective__isnull=True) | Q(parent_objective__in=visible))
-        .filter(
-            Q(parent_key_result__isnull=True) | Q(parent_key_result__objective__in=visible)
-        )
+        .filter(Q(parent_key_result__isnull=True) | Q(parent_key_result__objective__in=visible))
     )
     if child_id is not None:
         links = links.filter(child_id=child_id)

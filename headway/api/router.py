@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from . import accounts, problems, strategy, teams
+from . import accounts, goals_key_results, goals_links, goals_objectives, problems, strategy, teams
 from .auth import SessionAuth, TokenAuth
 
 
@@ -33,3 +33,6 @@ problems.install(api)
 api.add_router("/", accounts.router)
 api.add_router("/", teams.router)
 api.add_router("/", strategy.router)
+api.add_router("/", goals_objectives.router)
+api.add_router("/", goals_key_results.router)
+api.add_router("/", goals_links.router)

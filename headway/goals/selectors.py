@@ -297,9 +297,7 @@ def initiatives_list(
     return (
         Initiative.objects.filter(pk__in=ids)
         .select_related("owner")
-        .prefetch_related(
-            Prefetch("key_results", queryset=KeyResult.objects.only("pk").order_by("pk"))
-        )
+        .prefetch_related(Prefetch("key_results", queryset=KeyResult.objects.order_by("pk")))
         .order_by("pk")
     )
 
@@ -349,3 +347,102 @@ def alignment_link_get(member: Membership, link_id: int) -> AlignmentLink:
     if link is None:
         raise Http404("No such alignment link.")
     return link
+
+
+# --- reads for the web pages (my work, team page, objective page, check-in screen) -----
+
+
+def objectives_overlapping(
+    member: Membership, cycle: Cycle, *, team_id: int | None = None, mine: bool = False
+) -> QuerySet[Objective]:
+    """Visible objectives whose cycle overlaps `cycle`, with owners and key results
+    prefetched (three or four queries whatever their number).
+
+    Overlap rather than equality, so that a quarter shows the year's objectives that
+    run through it, and a year shows its quarters'. `mine` keeps the objectives owned
+    by the member or by one of their teams.
+    """
+    objectives = objectives_list(member, team_id=team_id).filter(
+        cycle__organisation_id=member.organisation_id,
+        cycle__start_date__lte=cycle.end_date,
+        cycle__end_date__gte=cycle.start_date,
+    )
+    if mine:
+        objectives = objectives.filter(
+            Q(owner_user_id=member.user_id) | Q(owner_team_id__in=_my_team_ids(member))
+        )
+    return objectives.order_by("cycle__start_date", "-cycle__end_date", "order", "pk")
+
+
+def key_results_due_for_me(
+    member: Membership, now: dt.datetime | None = None
+) -> QuerySet[KeyResult]:
+    """My weekly check-in list: due key results that I own, and due key results with no
+    owner of objectives owned by me or by one of my teams (nobody else is named for
+    those, so the team's people share them)."""
+    return key_results_due(member, now=now).filter(
+        Q(owner_id=member.user_id)
+        | Q(
+            owner__isnull=True,
+            objective__owner_user_id=member.user_id,
+        )
+        | Q(owner__isnull=True, objective__owner_team_id__in=_my_team_ids(member))
+    )
+
+
+def key_result_ids_writable(member: Membership, key_results: list[KeyResult]) -> set[int]:
+    """The ids among `key_results` the member may check in on, in at most one query
+    (the rule of key_result_get_for_member(write=True) for a whole list).
+    `objective` must be loaded on each key result."""
+    if not member.can_write:
+        return set()
+    if member.is_admin:
+        return {kr.pk for kr in key_results}
+    team_ids = set(_my_team_ids(member)) if key_results else set()
+    return {
+        kr.pk
+        for kr in key_results
+        if kr.owner_id == member.user_id
+        or kr.objective.owner_user_id == member.user_id
+        or (kr.objective.owner_team_id is not None and kr.objective.owner_team_id in team_ids)
+    }
+
+
+def checkins_for_objective(objective: Objective) -> QuerySet[CheckIn]:
+    """Every check-in of the objective's key results, oldest first, in one query (the
+    objective page draws one chart per key result from these)."""
+    return (
+        CheckIn.objects.filter(
+            organisation_id=objective.organisation_id, key_result__objective=objective
+        )
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def alignment_parent_candidates(member: Membership, child: Objective) -> QuerySet[Objective]:
+    """Objectives the child could align to: visible, other than itself, in the child's
+    cycle or one that encloses it, with their key results prefetched. The service
+    still refuses loops; this only keeps the list short."""
+    return (
+        objectives_list(member)
+        .exclude(pk=child.pk)
+        .filter(
+            cycle__start_date__lte=child.cycle.start_date,
+            cycle__end_date__gte=child.cycle.end_date,
+        )
+        .exclude(status=ObjectiveStatus.CLOSED)
+        .order_by("-cycle__end_date", "cycle__start_date", "owner_team__name", "title", "pk")
+    )
+
+
+def activity_for_team_visible(
+    member: Membership, team_id: int, limit: int = 20
+) -> list[ActivityEvent]:
+    """A team's feed as this member may read it: everything for admins and the team's
+    people; for others, only events on objectives they can see (a private objective's
+    title must not show through its events, nor through the record of its deletion)."""
+    events = ActivityEvent.objects.filter(organisation_id=member.organisation_id, team_id=team_id)
+    if not member.is_admin and team_id not in _my_team_ids(member):
+        events = events.filter(objective__in=objectives_visible(member))
+    return list(events.select_related("actor")[:limit])

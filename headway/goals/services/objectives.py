@@ -390,6 +390,7 @@ def objectives_bulk_create(
 
     Every row is validated first; errors name the row (`objectives.3.key_results.1.title`).
     """
+    require_writer(member, "create objectives")
     errors: dict[str, Any] = {}
     cleaned = []
     for index, data in enumerate(objectives):

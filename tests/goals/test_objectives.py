@@ -172,3 +172,43 @@ def test_bulk_create_is_all_or_nothing_and_names_the_row(world, okrs):
     )
     assert [o.title for o in created] == ["Good", "Two"]
     assert KeyResult.objects.filter(objective__in=created).count() == 2
+
+
+def test_an_objective_in_a_closed_cycle_can_still_be_closed_and_retitled(world, okrs):
+    from headway.goals.models import Cycle, CycleStatus
+
+    Cycle.objects.filter(pk=okrs.quarter.pk).update(status=CycleStatus.CLOSED)
+    okrs.platform.refresh_from_db()
+    updated = services.objective_update(
+        member=world.bob, objective=okrs.platform, status="closed", title="Done"
+    )
+    assert updated.status == "closed" and updated.title == "Done"
+
+
+def test_moving_an_objective_to_a_cycle_outside_its_parent_is_refused(world, okrs):
+    from headway.goals.models import Cycle
+
+    next_year = services.year_with_quarters(member=world.alice, year=2027)
+    q1 = Cycle.objects.get(organisation=world.acme, name="2027 Q1")
+    with pytest.raises(ValidationError, match="aligned above"):
+        services.objective_update(member=world.bob, objective=okrs.platform, cycle_id=q1.pk)
+    with pytest.raises(ValidationError, match="aligned below"):
+        services.objective_update(member=world.alice, objective=okrs.company, cycle_id=next_year.pk)
+    assert reload(okrs.platform)[0].cycle_id == okrs.quarter.pk
+
+
+def test_changing_a_key_result_to_a_milestone_resets_its_scale(world, okrs):
+    updated = services.key_result_update(
+        member=world.bob, key_result=okrs.deploys, kind="milestone"
+    )
+    assert (updated.start_value, updated.target_value) == (0.0, 1.0)
+
+
+def test_links_to_private_objectives_are_hidden_from_those_who_cannot_see_them(world, okrs):
+    from headway.goals.selectors import objective_links
+
+    services.objective_update(member=world.bob, objective=okrs.platform, visibility="private")
+    assert objective_links(okrs.company, world.dave)["down"] == []
+    assert [link.child for link in objective_links(okrs.company, world.alice)["down"]] == [
+        okrs.platform
+    ]

@@ -135,9 +135,11 @@ def _write(
     at: dt.datetime | None,
 ) -> CheckIn:
     with transaction.atomic():
-        ancestors, _ = objective_ancestors([key_result.objective_id])
-        lock_objectives(ancestors)
-        key_result = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+        graph = objective_ancestors([key_result.objective_id])
+        lock_objectives(graph[0])
+        key_result = (
+            KeyResult.objects.select_for_update(of=("self",)).select_related("objective").get(pk=key_result.pk)
+        )
         checkin = CheckIn.objects.create(
             organisation_id=key_result.organisation_id,
             key_result=key_result,
@@ -165,7 +167,7 @@ def _write(
                     "progress_raw",
                 ]
             )
-            rollup([key_result.objective_id], locked=True)
+            rollup([key_result.objective_id], locked=True, graph=graph)
         else:
             before = key_result.current_value
         activity_record(

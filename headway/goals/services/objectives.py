@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from headway.accounts.models import Membership
 from headway.accounts.services import require_writer
@@ -17,6 +17,7 @@ from headway.teams.models import Team, TeamMembership
 
 from .. import scoring
 from ..models import (
+    AlignmentLink,
     Cycle,
     CycleStatus,
     KeyResult,
@@ -135,7 +136,9 @@ def clean_key_result(member: Membership, data: dict[str, Any], prefix: str = "")
     return clean
 
 
-def _clean_objective(member: Membership, data: dict[str, Any]) -> dict[str, Any]:
+def _clean_objective(
+    member: Membership, data: dict[str, Any], cycle_changes: bool = True
+) -> dict[str, Any]:
     errors: dict[str, str] = {}
     clean = {field: data[field] for field in OBJECTIVE_FIELDS if field in data}
     clean["title"] = str(data.get("title") or "").strip()
@@ -154,7 +157,8 @@ def _clean_objective(member: Membership, data: dict[str, Any]) -> dict[str, Any]
     )
     if cycle is None:
         errors["cycle_id"] = "Choose a cycle of this organisation."
-    elif cycle.status == CycleStatus.CLOSED:
+    elif cycle.status == CycleStatus.CLOSED and cycle_changes:
+        # Objectives already in a closed cycle can still be edited (closed, retitled).
         errors["cycle_id"] = f"{cycle} is closed; choose a current or planned cycle."
     team_id, user_id = _id(data.get("owner_team_id")), _id(data.get("owner_user_id"))
     if bool(team_id) == bool(user_id):
@@ -259,9 +263,10 @@ def objective_update(
     if unknown:
         raise ValidationError({field: "This field cannot be changed here." for field in unknown})
     merged = {**{field: getattr(objective, field) for field in OBJECTIVE_FIELDS}, **changes}
+    moves = "cycle_id" in changes and _id(changes["cycle_id"]) != objective.cycle_id
     clean = {
         field: value
-        for field, value in _clean_objective(member, merged).items()
+        for field, value in _clean_objective(member, merged, cycle_changes=moves).items()
         if field in changes
     }
     with transaction.atomic():
@@ -270,6 +275,8 @@ def objective_update(
         diff = changed_fields(current, clean)
         if "owner_team_id" in diff or "owner_user_id" in diff:
             _may_own(member, {**merged, **clean})
+        if "cycle_id" in diff:
+            _check_cycle_fits_links(current, Cycle.objects.get(pk=clean["cycle_id"]))
         updated = Objective.objects.filter(pk=current.pk, version=current.version).update(
             version=F("version") + 1, **clean
         )
@@ -285,6 +292,40 @@ def objective_update(
         if "status" in diff:
             rollup([current.pk])
     return current
+
+
+def _check_cycle_fits_links(objective: Objective, cycle: Cycle) -> None:
+    """Moving an objective to another cycle must keep its alignment valid: its parents'
+    cycles enclose the new cycle, and the new cycle encloses its children's."""
+    parents = AlignmentLink.objects.filter(child=objective).select_related(
+        "parent_objective__cycle", "parent_key_result__objective__cycle"
+    )
+    for link in parents:
+        above = link.parent_objective or (
+            link.parent_key_result.objective if link.parent_key_result else None
+        )
+        if above is not None and not above.cycle.encloses(cycle):
+            raise ValidationError(
+                {
+                    "cycle_id": (
+                        f"'{above}' (aligned above) runs in {above.cycle}, which does not cover {cycle}; "
+                        "unlink it first or choose a cycle inside it."
+                    )
+                }
+            )
+    children = AlignmentLink.objects.filter(
+        Q(parent_objective=objective) | Q(parent_key_result__objective=objective)
+    ).select_related("child__cycle")
+    for link in children:
+        if not cycle.encloses(link.child.cycle):
+            raise ValidationError(
+                {
+                    "cycle_id": (
+                        f"'{link.child}' (aligned below) runs in {link.child.cycle}, outside {cycle}; "
+                        "unlink it first or choose a cycle that covers it."
+                    )
+                }
+            )
 
 
 def objective_delete(*, member: Membership, objective: Objective) -> None:
@@ -343,6 +384,14 @@ def key_result_update(
             }
         )
     merged = {**{field: getattr(key_result, field) for field in KEY_RESULT_FIELDS}, **changes}
+    if "kind" in changes:
+        # A new kind redefines the scale (a milestone is always 0 -> 1): keep what the
+        # cleaning derives for start and target, not only the fields sent.
+        changes = {
+            **changes,
+            "start_value": merged["start_value"],
+            "target_value": merged["target_value"],
+        }
     clean = {
         field: value
         for field, value in clean_key_result(member, merged).items()

@@ -117,9 +117,18 @@ def lock_objectives(objective_ids: Iterable[int]) -> None:
     )
 
 
-def rollup(objective_ids: Iterable[int], *, locked: bool = False) -> set[int]:
-    """Recompute these objectives and all they contribute to; returns the changed ids."""
-    nodes, edges = objective_ancestors(objective_ids)
+def rollup(
+    objective_ids: Iterable[int],
+    *,
+    locked: bool = False,
+    graph: tuple[set[int], list[tuple[int, int]]] | None = None,
+) -> set[int]:
+    """Recompute these objectives and all they contribute to; returns the changed ids.
+
+    `graph` is `objective_ancestors(objective_ids)` when the caller already walked it
+    (to lock the rows), so the walk is not repeated.
+    """
+    nodes, edges = graph or objective_ancestors(objective_ids)
     if not locked:
         lock_objectives(nodes)
     objectives = {

@@ -10,7 +10,16 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from headway.accounts.models import Organisation, Role
-from headway.goals.models import CycleKind, CycleStatus
+from headway.goals.models import (
+    CycleKind,
+    CycleStatus,
+    Initiative,
+    KeyResult,
+    KeyResultStatus,
+    LinkKind,
+    ObjectiveStatus,
+    Visibility,
+)
 from headway.lib.errors import Conflict
 from headway.teams.models import Team, TeamRole
 
@@ -195,3 +204,187 @@ def errors_only() -> forms.Form:
     form = forms.Form(data={})
     form.is_valid()
     return form
+
+
+# --- goals: objectives, key results, initiatives, alignment links, check-ins ----------
+
+KIND_HELP = {
+    KeyResult.Kind.INCREASE: "A number that should go up from where it starts to a target, e.g. weekly active shippers from 1,200 to 2,000.",
+    KeyResult.Kind.DECREASE: "A number that should go down to a target, e.g. incidents a month from 12 to 4.",
+    KeyResult.Kind.MILESTONE: "Done or not done, e.g. 'the EU warehouse is certified'. Prefer a number when the change can be measured.",
+    KeyResult.Kind.MAINTAIN: "A level to hold while the team works on other things, e.g. uptime stays at or above 99.9 %.",
+}
+
+Choices = list[tuple[Any, Any]]
+
+
+class ObjectiveForm(forms.Form):
+    """An objective's own fields. `owner` is one select of teams and people whose
+    values read `team:<id>` or `user:<id>`; `version` guards edits."""
+
+    title = forms.CharField(
+        max_length=200, help_text="The change you want, in plain words: an outcome, not a task."
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Why it matters now.",
+    )
+    cycle_id = forms.TypedChoiceField(coerce=int, label="Cycle")
+    owner = forms.ChoiceField(label="Owner", help_text="A team, or one person.")
+    status = forms.ChoiceField(
+        choices=ObjectiveStatus.choices,
+        initial=ObjectiveStatus.ACTIVE,
+        help_text="Drafts are not due for check-ins yet.",
+    )
+    visibility = forms.ChoiceField(choices=Visibility.choices, initial=Visibility.PUBLIC)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self, *args: Any, cycles: Choices, teams: Choices, people: Choices, **kwargs: Any
+    ) -> None:
+        with_version = kwargs.pop("with_version", False)
+        super().__init__(*args, **kwargs)
+        self.fields["cycle_id"].choices = cycles  # type: ignore[attr-defined]
+        self.fields["owner"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose a team or a person"),
+            ("Teams", [(f"team:{pk}", name) for pk, name in teams]),
+            ("People", [(f"user:{pk}", name) for pk, name in people]),
+        ]
+        if not with_version:
+            del self.fields["version"]
+
+    def service_data(self) -> dict[str, Any]:
+        data = {
+            name: self.cleaned_data[name]
+            for name in ("title", "description", "cycle_id", "status", "visibility")
+        }
+        kind, _, pk = self.cleaned_data["owner"].partition(":")
+        data["owner_team_id"] = int(pk) if kind == "team" else None
+        data["owner_user_id"] = int(pk) if kind == "user" else None
+        return data
+
+
+OBJECTIVE_ERROR_FIELDS = {"owner_team_id": "owner", "owner_user_id": "owner"}
+
+
+class KeyResultForm(forms.Form):
+    """A key result's definition; its value changes only through check-ins."""
+
+    title = forms.CharField(
+        max_length=200, help_text="What will be measured, e.g. 'Deploys a week'."
+    )
+    kind = forms.ChoiceField(
+        choices=KeyResult.Kind.choices, initial=KeyResult.Kind.INCREASE, widget=forms.RadioSelect
+    )
+    start_value = forms.FloatField(
+        required=False, label="Start", help_text="Where the measure stands today."
+    )
+    target_value = forms.FloatField(
+        required=False,
+        label="Target",
+        help_text="Where it should be at the end of the cycle; for 'maintain', the threshold.",
+    )
+    direction = forms.ChoiceField(
+        choices=KeyResult.Direction.choices,
+        initial=KeyResult.Direction.ABOVE,
+        label="Threshold",
+        help_text="For 'maintain' only.",
+    )
+    format = forms.ChoiceField(choices=KeyResult.Format.choices, initial=KeyResult.Format.NUMBER)
+    unit = forms.CharField(max_length=20, required=False, help_text="e.g. %, EUR, $, tickets, ms.")
+    weight = forms.FloatField(
+        initial=1.0,
+        help_text="How much it counts in the objective's progress next to the other key results.",
+    )
+    owner_id = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Owner")
+    status = forms.ChoiceField(
+        choices=KeyResultStatus.choices,
+        initial=KeyResultStatus.ACTIVE,
+        help_text="A dropped key result stops counting and takes no more check-ins.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, people: Choices, **kwargs: Any) -> None:
+        editing = kwargs.pop("editing", False)
+        super().__init__(*args, **kwargs)
+        self.fields["owner_id"].choices = [("", "(nobody named)"), *people]  # type: ignore[attr-defined]
+        if not editing:
+            del self.fields["status"], self.fields["version"]
+
+    def is_blank(self) -> bool:
+        """Nothing typed into this form: an unused row of the new-objective page."""
+        typed = ("title", "start_value", "target_value", "unit")
+        return not any(str(self.data.get(self.add_prefix(name)) or "").strip() for name in typed)
+
+    def kinds(self) -> list[tuple[Any, str]]:
+        """The kind's radio buttons, each with the sentence that explains it."""
+        return [(radio, KIND_HELP[radio.data["value"]]) for radio in self["kind"]]
+
+    def service_data(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
+
+class InitiativeForm(forms.Form):
+    title = forms.CharField(
+        max_length=200, help_text="The work you will do, e.g. 'Automate the release checklist'."
+    )
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    status = forms.ChoiceField(choices=Initiative.Status.choices, initial=Initiative.Status.PLANNED)
+    owner_id = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Owner")
+    key_result_ids = forms.TypedMultipleChoiceField(
+        coerce=int,
+        label="Key results it should move",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Initiatives are outputs: they never count in progress themselves.",
+    )
+
+    def __init__(self, *args: Any, people: Choices, key_results: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_id"].choices = [("", "(nobody named)"), *people]  # type: ignore[attr-defined]
+        self.fields["key_result_ids"].choices = key_results  # type: ignore[attr-defined]
+
+
+class AlignmentLinkForm(forms.Form):
+    """One select of possible parents, grouped by type, valued `<type>:<id>`."""
+
+    parent = forms.ChoiceField(label="Aligns to")
+    kind = forms.ChoiceField(
+        choices=LinkKind.choices, initial=LinkKind.CONTRIBUTES, widget=forms.RadioSelect
+    )
+    weight = forms.FloatField(
+        initial=1.0,
+        help_text="For 'contributes': how much this objective counts in the parent's progress.",
+    )
+
+    def __init__(self, *args: Any, parents: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [("", "Choose a theme, objective or key result"), *parents]  # type: ignore[attr-defined]
+
+    def service_data(self) -> dict[str, Any]:
+        parent_type, _, parent_id = self.cleaned_data["parent"].partition(":")
+        return {
+            "parent_type": parent_type,
+            "parent_id": int(parent_id),
+            "kind": self.cleaned_data["kind"],
+            "weight": self.cleaned_data["weight"],
+        }
+
+
+ALIGNMENT_ERROR_FIELDS = {"parent_type": "parent", "parent_id": "parent"}
+
+
+class CheckInForm(forms.Form):
+    """One row of the weekly check-in screen. The service checks the value and the
+    confidence, so the web and the API give the same messages."""
+
+    key_result = forms.IntegerField(widget=forms.HiddenInput)
+    value = forms.CharField(
+        max_length=40, error_messages={"required": "Enter the key result's new value."}
+    )
+    confidence = forms.CharField(
+        max_length=4, error_messages={"required": "Say how confident you are, as a number."}
+    )
+    note = forms.CharField(max_length=4000, required=False)
+    idempotency_key = forms.CharField(max_length=100, required=False, widget=forms.HiddenInput)

@@ -2,7 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from headway.web.forms import EmailLoginForm
-from headway.web.views import auth, organisation, strategy, teams
+from headway.web.views import (
+    auth,
+    goals,
+    goals_checkin,
+    goals_edit,
+    goals_edit_key_results,
+    goals_edit_links,
+    organisation,
+    strategy,
+    teams,
+)
 
 account_patterns = [
     path(
@@ -60,8 +70,61 @@ account_patterns = [
     path("switch/", auth.switch, name="switch"),
 ]
 
+goals_patterns = [
+    path("check-in/", goals_checkin.checkin_mine, name="checkin"),
+    path("teams/<slug:slug>/check-in/", goals_checkin.checkin_team, name="team-checkin"),
+    path("objectives/new/", goals_edit.objective_new, name="objective-new"),
+    path("objectives/<int:objective_id>/", goals.objective_detail, name="objective-detail"),
+    path("objectives/<int:objective_id>/edit/", goals_edit.objective_edit, name="objective-edit"),
+    path(
+        "objectives/<int:objective_id>/delete/",
+        goals_edit.objective_delete,
+        name="objective-delete",
+    ),
+    path(
+        "objectives/<int:objective_id>/key-results/new/",
+        goals_edit_key_results.key_result_new,
+        name="key-result-new",
+    ),
+    path(
+        "key-results/<int:key_result_id>/edit/",
+        goals_edit_key_results.key_result_edit,
+        name="key-result-edit",
+    ),
+    path(
+        "key-results/<int:key_result_id>/delete/",
+        goals_edit_key_results.key_result_delete,
+        name="key-result-delete",
+    ),
+    path(
+        "objectives/<int:objective_id>/initiatives/new/",
+        goals_edit_links.initiative_new,
+        name="initiative-new",
+    ),
+    path(
+        "initiatives/<int:initiative_id>/edit/",
+        goals_edit_links.initiative_edit,
+        name="initiative-edit",
+    ),
+    path(
+        "initiatives/<int:initiative_id>/delete/",
+        goals_edit_links.initiative_delete,
+        name="initiative-delete",
+    ),
+    path(
+        "objectives/<int:objective_id>/alignment/new/",
+        goals_edit_links.alignment_new,
+        name="alignment-new",
+    ),
+    path(
+        "alignment/<int:link_id>/delete/",
+        goals_edit_links.alignment_delete,
+        name="alignment-delete",
+    ),
+]
+
 org_patterns = [
-    path("", organisation.org_home, name="org-home"),
+    path("", goals.my_work, name="org-home"),
     path("settings/", organisation.org_settings, name="org-settings"),
     path("people/", organisation.people, name="people"),
     path("people/invite/", organisation.invitation_create, name="invitation-create"),
@@ -91,6 +154,7 @@ org_patterns = [
     path("cycles/<int:cycle_id>/delete/", strategy.cycle_delete, name="cycle-delete"),
     path("strategy/", strategy.strategy, name="strategy"),
     path("strategy/themes/<int:theme_id>/archive/", strategy.theme_archive, name="theme-archive"),
+    *goals_patterns,
 ]
 
 urlpatterns = [

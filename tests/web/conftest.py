@@ -12,7 +12,7 @@ from django.http import HttpResponse
 
 from headway.accounts.models import ApiToken, Invitation, Membership, Organisation
 from headway.accounts.services import api_token_create, invitation_create
-from headway.goals.models import Cycle, Theme
+from headway.goals.models import Cycle, KeyResult, Objective, Theme
 from headway.teams.models import Team, TeamMembership
 from tests.conftest import World
 from tests.factories import CycleFactory, ThemeFactory
@@ -153,3 +153,213 @@ def error_of(response: HttpResponse, field_name: str) -> str:
     assert marker in html, f"no error next to {field_name!r}"
     start = html.index(">", html.index(marker)) + 1
     return unescape(html[start : html.index("</p>", start)])
+
+
+# --- goals ---------------------------------------------------------------------------
+
+
+@dataclass
+class Okrs:
+    """OKRs in Acme around today, made through the services.
+
+    A running year and the quarter inside it. The root team (alice is in it) has a
+    yearly objective with one key result (revenue 0 → 100 kEUR, never checked in) and a
+    private one bob cannot see. Platform (bob's team) has a quarterly objective,
+    contributing to the yearly one, with deploys a week (2 → 10, last checked in 13
+    days ago, so due) and incidents a month (12 → 4, checked in 2 days ago, not due).
+    Bob has a personal objective with a milestone. Globex has one objective.
+    """
+
+    world: World
+    year: Cycle
+    quarter: Cycle
+    theme: Theme
+    company: Objective
+    revenue: KeyResult
+    secret: Objective
+    platform: Objective
+    deploys: KeyResult
+    incidents: KeyResult
+    personal: Objective
+    rust: KeyResult
+    globex: Objective
+
+    def url(self, path: str = "") -> str:
+        return f"/o/acme/{path}"
+
+
+def _objective(member: Membership, cycle: Cycle, title: str, **data: Any) -> Objective:
+    from headway.goals import services
+
+    return services.objective_create(member=member, cycle_id=cycle.pk, title=title, **data)
+
+
+@pytest.fixture
+def okrs(world: World) -> Okrs:
+    from django.utils import timezone
+
+    from headway.goals import services
+    from tests.factories import TeamMembershipFactory
+
+    today = timezone.localdate()
+    now = timezone.now()
+    org = world.acme
+    TeamMembershipFactory(team=world.root, user=world.alice.user)
+    year = CycleFactory(
+        organisation=org,
+        name="FY",
+        kind="annual",
+        start_date=today - dt.timedelta(days=200),
+        end_date=today + dt.timedelta(days=165),
+    )
+    quarter = CycleFactory(
+        organisation=org,
+        name="This quarter",
+        parent=year,
+        start_date=today - dt.timedelta(days=45),
+        end_date=today + dt.timedelta(days=45),
+    )
+    theme = ThemeFactory(organisation=org, title="Grow in the mid-market")
+    company = _objective(
+        world.alice,
+        year,
+        "Win the mid-market",
+        owner_team_id=world.root.pk,
+        key_results=[
+            {
+                "title": "Revenue from mid-sized shippers",
+                "start_value": 0,
+                "target_value": 100,
+                "unit": "kEUR",
+                "format": "currency",
+            }
+        ],
+    )
+    secret = _objective(
+        world.alice,
+        year,
+        "Buy a competitor",
+        owner_team_id=world.root.pk,
+        visibility="private",
+        key_results=[{"title": "Signed term sheets", "start_value": 0, "target_value": 1}],
+    )
+    platform = _objective(
+        world.bob,
+        quarter,
+        "Ship without fear",
+        owner_team_id=world.platform.pk,
+        key_results=[
+            {"title": "Deploys a week", "start_value": 2, "target_value": 10, "unit": "deploys"},
+            {
+                "title": "Incidents a month",
+                "kind": "decrease",
+                "start_value": 12,
+                "target_value": 4,
+            },
+        ],
+    )
+    services.alignment_link_create(
+        member=world.bob, child=platform, parent_type="objective", parent_id=company.pk
+    )
+    services.alignment_link_create(
+        member=world.alice, child=company, parent_type="theme", parent_id=theme.pk
+    )
+    deploys, incidents = platform.key_results.order_by("order")
+    for days, value in ((20, 3), (13, 5)):
+        services.checkin_create(
+            member=world.bob,
+            key_result_id=deploys.pk,
+            value=value,
+            confidence=7,
+            note=f"{value} deploys",
+            at=now - dt.timedelta(days=days),
+        )
+    services.checkin_create(
+        member=world.bob,
+        key_result_id=incidents.pk,
+        value=9,
+        confidence=6,
+        at=now - dt.timedelta(days=2),
+    )
+    personal = _objective(
+        world.bob,
+        quarter,
+        "Grow as an engineer",
+        owner_user_id=world.bob.user_id,
+        key_results=[{"title": "Give a talk at the meetup", "kind": "milestone"}],
+    )
+    globex_cycle = CycleFactory(
+        organisation=world.globex,
+        name="Globex quarter",
+        start_date=quarter.start_date,
+        end_date=quarter.end_date,
+    )
+    globex = _objective(
+        world.charlie,
+        globex_cycle,
+        "Globex's own goal",
+        owner_team_id=world.globex_team.pk,
+        key_results=[{"title": "Globex KR", "start_value": 0, "target_value": 5}],
+    )
+    for row in (company, platform, personal, deploys, incidents):
+        row.refresh_from_db()
+    return Okrs(
+        world,
+        year,
+        quarter,
+        theme,
+        company,
+        company.key_results.get(),
+        secret,
+        platform,
+        deploys,
+        incidents,
+        personal,
+        personal.key_results.get(),
+        globex,
+    )
+
+
+def goals_snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every goals row the web pages can write, to show that a refused request wrote nothing."""
+    from headway.goals.models import AlignmentLink, CheckIn, Initiative
+
+    tables: dict[str, Any] = {
+        "objectives": Objective.objects.values_list(
+            "pk",
+            "title",
+            "description",
+            "status",
+            "visibility",
+            "cycle_id",
+            "owner_team_id",
+            "owner_user_id",
+            "progress",
+            "version",
+        ),
+        "key results": KeyResult.objects.values_list(
+            "pk",
+            "title",
+            "kind",
+            "start_value",
+            "target_value",
+            "weight",
+            "status",
+            "current_value",
+            "progress",
+            "confidence",
+            "version",
+        ),
+        "initiatives": Initiative.objects.values_list("pk", "title", "status", "owner_id"),
+        "links": AlignmentLink.objects.values_list(
+            "pk",
+            "child_id",
+            "parent_theme_id",
+            "parent_objective_id",
+            "parent_key_result_id",
+            "kind",
+            "weight",
+        ),
+        "check-ins": CheckIn.objects.values_list("pk", "key_result_id", "value", "confidence"),
+    }
+    return {name: sorted(rows) for name, rows in tables.items()}

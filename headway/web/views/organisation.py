@@ -8,9 +8,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from headway.accounts import selectors, services
-from headway.goals.selectors import cycle_current, themes_list
 from headway.lib.htmx import render_page
-from headway.teams.selectors import teams_of_user, teams_tree
 from headway.web.decorators import member_view
 from headway.web.forms import (
     InvitationForm,
@@ -20,22 +18,6 @@ from headway.web.forms import (
     call_service,
     errors_only,
 )
-
-
-@member_view()
-def org_home(request: HttpRequest) -> HttpResponse:
-    member = request.member  # type: ignore[attr-defined]
-    return render_page(
-        request,
-        "organisation/home.html",
-        {
-            "current_cycle": cycle_current(member),
-            "themes": themes_list(member).filter(team=None),
-            "my_teams": teams_of_user(member),
-            "team_count": teams_tree(member).count(),
-            "people_count": selectors.members_list(member).count(),
-        },
-    )
 
 
 @member_view(admin=True)

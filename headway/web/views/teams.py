@@ -23,6 +23,7 @@ from headway.web.forms import (
     call_service,
     errors_only,
 )
+from headway.web.views.goals import team_goals_context
 
 
 @member_view(admin_posts=True)
@@ -53,7 +54,9 @@ def team_tree(request: HttpRequest) -> HttpResponse:
     return render_page(request, "teams/tree.html", {"teams": teams, "form": form}, status=status)
 
 
-def _team_context(member: Any, team: Any, **forms: Any) -> dict[str, Any]:
+def _team_context(
+    member: Any, team: Any, wanted_cycle: str | None = None, **forms: Any
+) -> dict[str, Any]:
     teams = teams_tree(member)
     context = {
         "team": team,
@@ -71,6 +74,7 @@ def _team_context(member: Any, team: Any, **forms: Any) -> dict[str, Any]:
         ),
         "move_form": TeamMoveForm(teams=teams, initial={"parent": team.parent_id}),
         "member_form": TeamMemberForm(),
+        **team_goals_context(member, team, wanted_cycle),
     }
     context.update(forms)
     return context
@@ -80,7 +84,11 @@ def _team_context(member: Any, team: Any, **forms: Any) -> dict[str, Any]:
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     member = request.member  # type: ignore[attr-defined]
     team = team_get_by_slug(member, slug)
-    return render_page(request, "teams/detail.html", _team_context(member, team))
+    context = _team_context(member, team, request.GET.get("cycle"))
+    # The cycle picker pushes its URL; going back to it later asks for the whole page.
+    htmx = getattr(request, "htmx", None)
+    partial = None if htmx and htmx.history_restore_request else "team-objectives"
+    return render_page(request, "teams/detail.html", context, partial=partial)
 
 
 @member_view(admin=True)

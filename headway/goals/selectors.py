@@ -212,10 +212,6 @@ def activity_for_objective(objective: Objective, limit: int = 20) -> list[Activi
     return list(ActivityEvent.objects.filter(objective=objective).select_related("actor")[:limit])
 
 
-def activity_for_team(team_id: int, limit: int = 20) -> list[ActivityEvent]:
-    return list(ActivityEvent.objects.filter(team_id=team_id).select_related("actor")[:limit])
-
-
 CHECKIN_DUE_AFTER = dt.timedelta(days=6)
 
 
@@ -445,9 +441,7 @@ def alignment_parent_candidates(member: Membership, child: Objective) -> QuerySe
     )
 
 
-def activity_for_team_visible(
-    member: Membership, team_id: int, limit: int = 20
-) -> list[ActivityEvent]:
+def activity_for_team(member: Membership, team_id: int, limit: int = 20) -> list[ActivityEvent]:
     """A team's feed as this member may read it: everything for admins and the team's
     people; for others, only events on objectives they can see (a private objective's
     title must not show through its events, nor through the record of its deletion)."""

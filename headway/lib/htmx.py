@@ -18,8 +18,11 @@ def render_page(
     """Render `template`, or only `template#partial` when HTMX asked for it.
 
     Views build their context once and call this; none of them branches on
-    HX-Request itself.
+    HX-Request itself. A history-restore request (back button after a cache miss)
+    gets the whole page.
     """
-    if partial and getattr(request, "htmx", False):
+    htmx = getattr(request, "htmx", None)
+    # htmx restoring a page from history after a cache miss needs the whole page.
+    if partial and htmx and not htmx.history_restore_request:
         template = f"{template}#{partial}"
     return render(request, template, context, status=status)

@@ -185,3 +185,17 @@ def test_a_check_in_costs_the_same_queries_in_a_small_and_a_large_organisation(w
             key_results=[{"title": "x", "start_value": 0, "target_value": 1}],
         )
     assert cost(7) == small
+
+
+def test_a_back_dated_check_in_appears_in_the_feed_on_its_own_date(world, okrs):
+    services.checkin_create(member=world.bob, key_result_id=okrs.deploys.pk, value=4, confidence=6, at=day(3))
+    assert ActivityEvent.objects.get(verb="checked in").created_at == day(3)
+
+
+def test_a_private_objectives_events_stay_off_the_team_feed_for_outsiders_of_the_team(world, okrs):
+    from headway.goals.selectors import activity_for_team
+
+    services.objective_update(member=world.bob, objective=okrs.platform, visibility="private")
+    services.checkin_create(member=world.bob, key_result_id=okrs.deploys.pk, value=4, confidence=6)
+    assert any(e.verb == "checked in" for e in activity_for_team(world.bob, world.platform.pk))
+    assert not any(e.verb == "checked in" for e in activity_for_team(world.dave, world.platform.pk))

@@ -353,3 +353,15 @@ def test_going_back_to_a_pushed_cycle_url_gets_the_whole_page(okrs: Okrs) -> Non
         headers={**HTMX, "HX-History-Restore-Request": "true"},
     )
     assert "<html" in response.content.decode()
+
+
+def test_a_history_restore_request_gets_the_whole_page_not_a_fragment(world):
+    from tests.conftest import logged_in
+
+    client = logged_in(world.bob)
+    response = client.get(
+        f"/o/acme/teams/{world.platform.slug}/",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert b"<html" in response.content

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from headway.accounts.models import User
 
@@ -27,6 +29,7 @@ def activity_record(
     target: models.Model,
     objective: Objective | None = None,
     changes: dict[str, tuple[Any, Any]] | None = None,
+    at: datetime | None = None,
 ) -> ActivityEvent:
     """Record that `actor` did `verb` to `target`; `changes` maps field -> (before, after)."""
     team_id = (
@@ -41,6 +44,7 @@ def activity_record(
         target_label=str(target)[:200],
         objective=objective,
         team_id=team_id,
+        created_at=at or timezone.now(),
         changes={
             field: [_plain(before), _plain(after)]
             for field, (before, after) in (changes or {}).items()

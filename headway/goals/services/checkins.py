@@ -138,7 +138,9 @@ def _write(
         graph = objective_ancestors([key_result.objective_id])
         lock_objectives(graph[0])
         key_result = (
-            KeyResult.objects.select_for_update(of=("self",)).select_related("objective").get(pk=key_result.pk)
+            KeyResult.objects.select_for_update(of=("self",))
+            .select_related("objective")
+            .get(pk=key_result.pk)
         )
         checkin = CheckIn.objects.create(
             organisation_id=key_result.organisation_id,
@@ -176,5 +178,6 @@ def _write(
             target=key_result,
             objective=key_result.objective,
             changes={"value": (before, value), "confidence": (None, confidence)},
+            at=checkin.created_at,
         )
     return checkin

@@ -17,7 +17,7 @@ from headway.accounts.models import Membership
 from headway.goals.models import CheckIn, Cycle, KeyResult, Objective
 from headway.goals.selectors import (
     activity_for_objective,
-    activity_for_team_visible,
+    activity_for_team,
     alignment_links_list,
     can_edit_objective,
     checkins_for_objective,
@@ -154,5 +154,5 @@ def team_goals_context(member: Membership, team: Team, wanted_cycle: str | None)
         "cycles": cycles,
         "cycle": cycle,
         "team_objectives": objectives,
-        "team_activity": activity_for_team_visible(member, team.pk),
+        "team_activity": activity_for_team(member, team.pk),
     }

@@ -85,10 +85,7 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     member = request.member  # type: ignore[attr-defined]
     team = team_get_by_slug(member, slug)
     context = _team_context(member, team, request.GET.get("cycle"))
-    # The cycle picker pushes its URL; going back to it later asks for the whole page.
-    htmx = getattr(request, "htmx", None)
-    partial = None if htmx and htmx.history_restore_request else "team-objectives"
-    return render_page(request, "teams/detail.html", context, partial=partial)
+    return render_page(request, "teams/detail.html", context, partial="team-objectives")
 
 
 @member_view(admin=True)

@@ -192,3 +192,12 @@ def test_deleting_a_child_objective_rolls_its_parent_back(world, okrs):
     services.objective_delete(member=world.bob, objective=okrs.platform)
     assert reload(okrs.company)[0].progress == 0.0
     assert not CheckIn.objects.exists()
+
+
+def test_a_closed_objective_takes_no_new_children(world, okrs):
+    services.objective_update(member=world.alice, objective=okrs.company, status="closed")
+    child = _team_objective(world, okrs)
+    with pytest.raises(ValidationError, match="is closed"):
+        services.alignment_link_create(
+            member=world.alice, child=child, parent_type="objective", parent_id=okrs.company.pk
+        )

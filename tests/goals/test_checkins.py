@@ -188,7 +188,9 @@ def test_a_check_in_costs_the_same_queries_in_a_small_and_a_large_organisation(w
 
 
 def test_a_back_dated_check_in_appears_in_the_feed_on_its_own_date(world, okrs):
-    services.checkin_create(member=world.bob, key_result_id=okrs.deploys.pk, value=4, confidence=6, at=day(3))
+    services.checkin_create(
+        member=world.bob, key_result_id=okrs.deploys.pk, value=4, confidence=6, at=day(3)
+    )
     assert ActivityEvent.objects.get(verb="checked in").created_at == day(3)
 
 

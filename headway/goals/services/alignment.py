@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from headway.accounts.models import Membership
 from headway.lib.errors import Conflict
 
-from ..models import AlignmentLink, KeyResult, LinkKind, Objective, Theme
+from ..models import AlignmentLink, KeyResult, LinkKind, Objective, ObjectiveStatus, Theme
 from ..selectors import can_edit_objective, objectives_visible
 from .activity import activity_record
 from .rollup import objective_ancestors, rollup
@@ -60,6 +60,12 @@ def _parent(member: Membership, parent_type: str, parent_id: int) -> Theme | Obj
 def _check_link(child: Objective, parent: Theme | Objective | KeyResult) -> None:
     parent_objective = parent.objective if isinstance(parent, KeyResult) else parent
     if isinstance(parent_objective, Objective):
+        if parent_objective.status == ObjectiveStatus.CLOSED:
+            raise ValidationError(
+                {
+                    "parent_id": f"'{parent_objective}' is closed; align to an objective that is still open."
+                }
+            )
         if child.pk in _ancestors_any_kind(parent_objective.pk):
             raise ValidationError(
                 {

@@ -43,9 +43,12 @@ def _key_result_fields(row: tuple[Any, ...], lead: Membership) -> dict[str, Any]
 
 
 def _checkin_days(cycle: Cycle, weekday: int, today: dt.date) -> list[dt.date]:
+    """Check-in days from the cycle's start up to last week's: this week's check-in is
+    left for whoever opens the demo, so the check-in screen always has work on it."""
+    this_week = today - dt.timedelta(days=(today.weekday() - weekday) % 7)
     first = cycle.start_date + dt.timedelta(days=(weekday - cycle.start_date.weekday()) % 7)
     days = []
-    while first <= min(today, cycle.end_date):
+    while first < min(this_week, cycle.end_date):
         days.append(first)
         first += dt.timedelta(days=7)
     return days[-12:]

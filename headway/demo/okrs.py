@@ -400,7 +400,7 @@ def story_point(story: str, week: int, elapsed: list[float]) -> tuple[float, int
     if story == "watermelon":
         return now * 0.2, 9 if week % 2 else 8, note, WATERMELON_BLOCKER
     if story == "over":
-        return now * 2.1, 9, note, ""
+        return min(1.4, now * 2.6), 9, note, ""
     if story == "maintain_breach":
         breached = week == weeks // 2
         return (

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from django.db import connection
 
 from headway.lib.env import ConfigError, env_bool, env_int, env_list
 
@@ -92,12 +91,22 @@ def test_a_malformed_variable_names_itself(reader, raw):
         reader("HEADWAY_THING", 1, {"HEADWAY_THING": raw})
 
 
-@pytest.mark.django_db
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout():
-    if connection.vendor != "sqlite":
-        pytest.skip("only the SQLite configuration has WAL and a busy timeout")  # PostgreSQL run
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode")
-        assert cursor.fetchone()[0] == "wal"
-        cursor.execute("PRAGMA busy_timeout")
-        assert cursor.fetchone()[0] == 20_000
+def test_the_default_sqlite_database_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    # In a child process with no HEADWAY_DATABASE_URL, so the default is checked on
+    # both CI legs (the suite itself may run on PostgreSQL).
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'headway.settings'; django.setup();"
+        "from django.db import connection; c = connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HEADWAY_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**clean, "HEADWAY_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000"]

@@ -164,32 +164,6 @@ def objectives_list(
     ).order_by("cycle__start_date", "order", "pk")
 
 
-def objective_links(
-    objective: Objective, member: Membership | None = None
-) -> dict[str, list[AlignmentLink]]:
-    """Alignment up (parents) and down (children) of one objective, in two queries.
-
-    With `member`, links to objectives that member may not see (private ones of other
-    teams) are left out, so a page never reveals their titles."""
-    up = AlignmentLink.objects.filter(child=objective).select_related(
-        "parent_theme", "parent_objective", "parent_key_result__objective"
-    )
-    down = (
-        AlignmentLink.objects.filter(
-            Q(parent_objective=objective) | Q(parent_key_result__objective=objective)
-        )
-        .select_related("child__owner_team", "child__owner_user", "parent_key_result")
-        .order_by("child__title")
-    )
-    if member is not None:
-        visible = objectives_visible(member)
-        up = up.filter(Q(parent_objective__isnull=True) | Q(parent_objective__in=visible)).filter(
-            Q(parent_key_result__isnull=True) | Q(parent_key_result__objective__in=visible)
-        )
-        down = down.filter(child__in=visible)
-    return {"up": list(up), "down": list(down)}
-
-
 def initiatives_for_objective(objective: Objective) -> QuerySet[Initiative]:
     return (
         Initiative.objects.filter(key_results__objective=objective)

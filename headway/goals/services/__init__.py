@@ -2,7 +2,6 @@
 alignment links and check-ins. One function per action; interfaces call these and
 nothing else saves a goals model."""
 
-from .alignment import alignment_link_create, alignment_link_delete
 from .checkins import checkin_create
 from .cycles import (
     cycle_create,
@@ -14,6 +13,7 @@ from .cycles import (
     year_with_quarters,
 )
 from .initiatives import initiative_create, initiative_delete, initiative_update
+from .links import alignment_link_create, alignment_link_delete
 from .objectives import (
     key_result_create,
     key_result_delete,

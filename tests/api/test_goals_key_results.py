@@ -15,9 +15,9 @@ from headway.api.goals_links import InitiativeStatus
 from headway.goals import services
 from headway.goals.models import CheckIn, CycleStatus, Initiative, KeyResult, Objective
 from tests.conftest import World
+from tests.okrs import Okrs, build, deploys_kr, more_objectives
 
 from .conftest import problem, queries, send, unauthenticated
-from .goals_data import Okrs, build, deploys_kr, more_objectives
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from headway.goals import services
 from headway.goals.models import AlignmentLink, Cycle, Initiative, Objective
 from tests.conftest import World
 from tests.factories import ThemeFactory
+from tests.okrs import Okrs, build, deploys_kr
 
 from .conftest import problem, queries, send, unauthenticated
-from .goals_data import Okrs, build, deploys_kr
 
 INITIATIVE = {"id", "title", "description", "status", "owner_id", "key_result_ids", "created_at"}
 LINK = {

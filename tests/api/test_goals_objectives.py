@@ -11,9 +11,9 @@ from headway.goals import services
 from headway.goals.models import CycleStatus, KeyResult, Objective
 from tests.conftest import World
 from tests.factories import CycleFactory
+from tests.okrs import Okrs, build, deploys_kr, more_objectives
 
 from .conftest import problem, queries, send, unauthenticated
-from .goals_data import Okrs, build, deploys_kr, more_objectives
 
 OBJECTIVE = {
     "id",

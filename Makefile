@@ -61,6 +61,13 @@ format: $(DEV_STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+.PHONY: bench
+SCALE ?= S
+DB ?= sqlite
+BENCH_ARGS ?=
+bench: $(RUN_STAMP) ## Benchmark: SCALE=S|M|L DB=sqlite|postgres (generates the organisation if missing)
+	$(BIN)/headway bench run --scale $(SCALE) --db $(DB) $(BENCH_ARGS)
+
 lock: $(BIN)/python ## Re-resolve the newest allowed versions into constraints.txt
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/pip install --quiet -e ".[dev]"

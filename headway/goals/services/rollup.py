@@ -97,7 +97,8 @@ def objective_progress_now(objective: Objective, count_children: bool) -> float 
     children = (
         AlignmentLink.objects.filter(kind=LinkKind.CONTRIBUTES)
         .filter(
-            Q(parent_objective_id=objective.pk) | Q(parent_key_result__objective_id=objective.pk)
+            Q(parent_objective_id=objective.pk)
+            | Q(parent_key_result__in=KeyResult.objects.filter(objective=objective).values("pk"))
         )
         .exclude(child__status=ObjectiveStatus.DRAFT)
         .values_list("weight", "child__progress")

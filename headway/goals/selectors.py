@@ -390,10 +390,11 @@ def key_result_ids_writable(member: Membership, key_results: list[KeyResult]) ->
 def checkins_for_objective(objective: Objective) -> QuerySet[CheckIn]:
     """Every check-in of the objective's key results, oldest first, in one query (the
     objective page draws one chart per key result from these)."""
+    # Filtering on the key result ids (not the organisation) lets both databases use
+    # the (key_result, created_at) index instead of walking the organisation's history.
+    key_results = KeyResult.objects.filter(objective=objective).values("pk")
     return (
-        CheckIn.objects.filter(
-            organisation_id=objective.organisation_id, key_result__objective=objective
-        )
+        CheckIn.objects.filter(key_result__in=key_results)
         .select_related("author")
         .order_by("created_at", "pk")
     )

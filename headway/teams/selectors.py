@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from headway.accounts.models import Membership
@@ -19,15 +20,30 @@ from .models import Team, TeamMembership
 _teams = cast(Any, Team.objects)
 
 
-def teams_tree(member: Membership) -> QuerySet[Team]:
-    """All teams of the organisation in depth-first order with `tree_depth`."""
-    return cast(
-        QuerySet[Team],
+def teams_tree(member: Membership, max_depth: int | None = None) -> QuerySet[Team]:
+    """Teams of the organisation in depth-first order with `tree_depth`, their number
+    of people and of sub-teams; down to `max_depth` levels below the roots if given."""
+    sub_teams = (
+        Team.objects.filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    tree = (
         _teams.tree_filter(organisation_id=member.organisation_id)
         .with_tree_fields()
         .order_siblings_by("name")
-        .annotate(people=Count("memberships")),
+        .annotate(people=Count("memberships"), sub_teams=Coalesce(Subquery(sub_teams), 0))
     )
+    if max_depth is not None:
+        tree = tree.extra(where=["__tree.tree_depth <= %s"], params=[max_depth])
+    return cast(QuerySet[Team], tree)
+
+
+def team_children(member: Membership, team: Team) -> QuerySet[Team]:
+    """The direct sub-teams of a team, with the same annotations as the tree."""
+    return teams_tree(member).filter(parent=team)
 
 
 def team_get(member: Membership, team_id: int) -> Team:

@@ -111,9 +111,24 @@ class TeamParentField(forms.ModelChoiceField):
         return f"{'— ' * depth}{obj.name}"
 
 
-def _parent_field(teams: Any, required: bool = False) -> TeamParentField:
-    return TeamParentField(
-        queryset=teams, required=required, empty_label="(top level)", label="Parent team"
+# Above this many teams a select of every team is too long to use (and to render):
+# the parent is then typed as its short name.
+PARENT_SELECT_LIMIT = 300
+
+
+def _parent_field(teams: Any, required: bool = False) -> forms.ModelChoiceField:
+    if teams.count() <= PARENT_SELECT_LIMIT:
+        return TeamParentField(
+            queryset=teams, required=required, empty_label="(top level)", label="Parent team"
+        )
+    return forms.ModelChoiceField(
+        queryset=teams,
+        to_field_name="slug",
+        required=required,
+        label="Parent team",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="The parent team's short name, as in its link (e.g. platform); empty for the top level.",
+        error_messages={"invalid_choice": "No team has this short name; check the parent's link."},
     )
 
 

@@ -139,6 +139,7 @@ org_patterns = [
     path("tokens/<int:token_id>/revoke/", organisation.token_revoke, name="token-revoke"),
     path("teams/", teams.team_tree, name="team-tree"),
     path("teams/<slug:slug>/", teams.team_detail, name="team-detail"),
+    path("teams/<slug:slug>/children/", teams.team_children, name="team-children"),
     path("teams/<slug:slug>/edit/", teams.team_edit, name="team-edit"),
     path("teams/<slug:slug>/move/", teams.team_move, name="team-move"),
     path("teams/<slug:slug>/delete/", teams.team_delete, name="team-delete"),

@@ -39,10 +39,13 @@ def test_create_a_team_from_the_team_tree(
     created = Team.objects.get(organisation__slug="tidewater", name="Pricing Squad")
     assert created.parent is not None
     assert created.parent.slug == "platform"
-    # The tree lists teams depth first: the new team sits right below its parent's
-    # subtree start, one level deeper.
+    # The tree opens three levels; Platform's sub-teams load on demand, in place.
     parent_row = tree.locator(f"#team-{created.parent_id}")
     row = tree.locator(f"#team-{created.pk}")
+    expect(row).to_have_count(0)
+    parent_row.get_by_role("link", name=re.compile("sub-team")).click()
+    expect(page).to_have_url(url(TEAMS))
+    expect(parent_row).to_contain_text("sub-teams shown below")
     expect(row).to_have_class(re.compile(r"\bdepth-3\b"))
     expect(parent_row).to_have_class(re.compile(r"\bdepth-2\b"))
     names = tree.locator("li > a").all_inner_texts()

@@ -229,3 +229,29 @@ def test_the_people_page_runs_the_same_queries_for_3_and_30_people(world: World)
     add_people(world, 3, 30)
     assert Membership.objects.filter(organisation=world.acme).count() == 33
     assert queries_for(client, PEOPLE) == few
+
+
+def test_the_people_page_shows_fifty_people_a_page_and_finds_by_name(world):
+    from tests.conftest import logged_in
+    from tests.factories import MembershipFactory, UserFactory
+
+    for n in range(60):
+        MembershipFactory(
+            organisation=world.acme,
+            user=UserFactory(email=f"p{n:02}@acme.test", name=f"Person {n:02}"),
+        )
+    client = logged_in(world.alice)
+    first = client.get("/o/acme/people/")
+    assert first.content.count(b'<tr id="member-') == 50
+    assert b"63 people" in first.content and b"page 1 of 2" in first.content
+    second = client.get("/o/acme/people/?page=2")
+    assert second.content.count(b'<tr id="member-') == 13
+    found = client.get("/o/acme/people/?q=person 07")
+    assert found.content.count(b'<tr id="member-') == 1 and b"p07@acme.test" in found.content
+
+
+def test_the_people_page_never_lists_another_organisations_people(world):
+    from tests.conftest import logged_in
+
+    response = logged_in(world.alice).get("/o/acme/people/?q=charlie")
+    assert b"charlie@globex.test" not in response.content

@@ -307,3 +307,56 @@ def test_the_team_page_runs_the_same_queries_for_3_and_30_people_and_sub_teams(
         TeamMembershipFactory(team=world.platform, user=UserFactory(email=f"q{n}@acme.test"))
         TeamFactory(organisation=world.acme, slug=f"sub-{n}", parent=world.platform)
     assert queries_for(client, PLATFORM) == few
+
+
+def _deep_tree(world, depth):
+    from tests.factories import TeamFactory
+
+    parent = world.platform
+    for level in range(depth):
+        parent = TeamFactory(
+            organisation=world.acme, parent=parent, name=f"Level {level}", slug=f"level-{level}"
+        )
+    return parent
+
+
+def test_the_tree_opens_two_levels_and_loads_deeper_ones_on_demand(world):
+    from tests.conftest import logged_in
+
+    _deep_tree(world, 3)  # acme > platform > level-0 > level-1 > level-2
+    client = logged_in(world.bob)
+    page = client.get("/o/acme/teams/").content.decode()
+    assert "Level 0" in page and "Level 1" not in page
+    assert "/o/acme/teams/level-0/children/" in page
+    branch = client.get(
+        "/o/acme/teams/level-0/children/", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<html" not in branch and "Level 1" in branch and "Level 2" not in branch
+    assert 'hx-swap-oob="true"' in branch
+    full = client.get("/o/acme/teams/level-0/children/").content.decode()
+    assert "<html" in full and "Level 1" in full
+
+
+def test_the_outsider_cannot_open_a_branch(world):
+    from tests.conftest import logged_in
+
+    assert logged_in(world.charlie).get("/o/acme/teams/platform/children/").status_code == 404
+
+
+def test_a_large_organisation_types_the_parent_by_short_name(world):
+    from headway.teams.models import Team
+    from headway.web import forms
+    from tests.conftest import logged_in
+
+    forms.PARENT_SELECT_LIMIT, before = 1, forms.PARENT_SELECT_LIMIT
+    try:
+        client = logged_in(world.alice)
+        page = client.get("/o/acme/teams/").content.decode()
+        assert 'name="parent"' in page and '<select name="parent"' not in page
+        client.post("/o/acme/teams/", {"name": "Billing", "parent": "platform"})
+        assert Team.objects.get(slug="billing").parent == world.platform
+        response = client.post("/o/acme/teams/", {"name": "Ghost", "parent": "no-such-team"})
+        assert response.status_code == 422 and b"No team has this short name" in response.content
+        assert not Team.objects.filter(slug="ghost").exists()
+    finally:
+        forms.PARENT_SELECT_LIMIT = before

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -33,12 +35,23 @@ def org_settings(request: HttpRequest) -> HttpResponse:
     return render_page(request, "organisation/settings.html", {"form": form}, status=status)
 
 
+PEOPLE_PER_PAGE = 50
+
+
 def _people_context(
     request: HttpRequest, invite_form: InvitationForm | None = None
 ) -> dict[str, object]:
     member = request.member  # type: ignore[attr-defined]
+    query = request.GET.get("q", "").strip()[:100]
+    members = selectors.members_list(member)
+    if query:
+        members = members.filter(Q(user__name__icontains=query) | Q(user__email__icontains=query))
+    # A page of people, never the whole organisation: pages cost what they show.
+    page = Paginator(members, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     return {
-        "members": selectors.members_list(member),
+        "members": page.object_list,
+        "page": page,
+        "query": query,
         "invitations": selectors.invitations_list(member).filter(accepted_at=None, revoked_at=None),
         "invite_form": invite_form or InvitationForm(),
         "roles": RoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from headway.accounts.models import User
 from headway.accounts.selectors import members_list
 from headway.lib.htmx import render_page
-from headway.teams import services
+from headway.teams import selectors, services
+from headway.teams.models import Team
 from headway.teams.selectors import team_ancestors, team_get_by_slug, team_members, teams_tree
 from headway.web.decorators import member_view
 from headway.web.forms import (
@@ -25,13 +26,25 @@ from headway.web.forms import (
 )
 from headway.web.views.goals import team_goals_context
 
+# The tree page opens this many levels below the roots; deeper levels load on demand,
+# so the page costs what it shows however many teams the organisation has.
+TREE_OPEN_DEPTH = 2
+
+
+def _initial_parent(member: Any, wanted: str | None) -> Team | None:
+    if not wanted or not wanted.isdigit():
+        return None
+    return Team.objects.filter(organisation_id=member.organisation_id, pk=int(wanted)).first()
+
 
 @member_view(admin_posts=True)
 def team_tree(request: HttpRequest) -> HttpResponse:
     member = request.member  # type: ignore[attr-defined]
     teams = teams_tree(member)
     form = TeamForm(
-        request.POST or None, teams=teams, initial={"parent": request.GET.get("parent")}
+        request.POST or None,
+        teams=teams,
+        initial={"parent": _initial_parent(member, request.GET.get("parent"))},
     )
     status = 200
     if request.method == "POST":
@@ -51,7 +64,17 @@ def team_tree(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Team {team} created.")
                 return redirect("team-tree", org=member.organisation.slug)
         status = 422
-    return render_page(request, "teams/tree.html", {"teams": teams, "form": form}, status=status)
+    context = {"teams": teams_tree(member, max_depth=TREE_OPEN_DEPTH), "form": form}
+    return render_page(request, "teams/tree.html", context, status=status)
+
+
+@member_view()
+def team_children(request: HttpRequest, slug: str) -> HttpResponse:
+    """The sub-teams of one team, as a branch of the tree (HTMX) or a page."""
+    member = request.member  # type: ignore[attr-defined]
+    team = team_get_by_slug(member, slug)
+    context = {"parent": team, "teams": selectors.team_children(member, team)}
+    return render_page(request, "teams/children.html", context, partial="branch")
 
 
 def _team_context(
@@ -72,7 +95,7 @@ def _team_context(
                 "strategy_statement": team.strategy_statement,
             }
         ),
-        "move_form": TeamMoveForm(teams=teams, initial={"parent": team.parent_id}),
+        "move_form": TeamMoveForm(teams=teams, initial={"parent": team.parent}),
         "member_form": TeamMemberForm(),
         **team_goals_context(member, team, wanted_cycle),
     }

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
 from .. import scoring
@@ -164,91 +165,145 @@ class Difference:
         return f"{self.model} {self.pk} {self.field}: stored {self.stored}, from check-ins {self.computed}"
 
 
-def _latest_checkins(organisation_id: int | None) -> dict[int, tuple[Any, Any, Any]]:
-    latest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-created_at", "-pk")
-    rows = KeyResult.objects.all()
+KR_COLUMNS = (
+    "pk",
+    "objective_id",
+    "kind",
+    "start_value",
+    "target_value",
+    "direction",
+    "weight",
+    "status",
+    "current_value",
+    "progress",
+    "progress_raw",
+    "confidence",
+    "last_checkin_at",
+)
+
+
+def _key_result_rows(organisation_id: int | None) -> list[dict[str, Any]]:
+    """Key results with their latest check-in, as plain rows: recompute reads only the
+    columns it needs and builds no model instances. Two queries: the key results, then
+    their latest check-ins found through one index probe per key result."""
+    key_results = KeyResult.objects.all()
     if organisation_id is not None:
-        rows = rows.filter(organisation_id=organisation_id)
-    rows = rows.annotate(
-        latest_value=Subquery(latest.values("value")[:1]),
-        latest_confidence=Subquery(latest.values("confidence")[:1]),
-        latest_at=Subquery(latest.values("created_at")[:1]),
+        key_results = key_results.filter(organisation_id=organisation_id)
+    if connection.vendor == "postgresql":
+        # DISTINCT ON reads each key result's newest check-in in one ordered pass.
+        checkins = CheckIn.objects.filter(key_result__in=key_results.values("pk"))
+        newest_rows = checkins.order_by("key_result_id", "-created_at", "-pk").distinct(
+            "key_result_id"
+        )
+    else:
+        newest = CheckIn.objects.filter(key_result=OuterRef("pk")).order_by("-created_at", "-pk")
+        latest_ids = key_results.annotate(latest=Subquery(newest.values("pk")[:1])).values("latest")
+        newest_rows = CheckIn.objects.filter(pk__in=latest_ids)
+    latest = {
+        kr: (value, confidence, at)
+        for kr, value, confidence, at in newest_rows.values_list(
+            "key_result_id", "value", "confidence", "created_at"
+        )
+    }
+    rows = list(key_results.values(*KR_COLUMNS))
+    for row in rows:
+        row["latest_value"], row["latest_confidence"], row["latest_at"] = latest.get(
+            row["pk"], (None, None, None)
+        )
+    return rows
+
+
+def _measure(row: dict[str, Any]) -> scoring.Measure:
+    return scoring.Measure(
+        kind=scoring.KeyResultKind(row["kind"]),
+        start=row["start_value"],
+        target=row["target_value"],
+        current=row["latest_value"],
+        direction=scoring.MaintainDirection(row["direction"]),
     )
-    return {r.pk: (r.latest_value, r.latest_confidence, r.latest_at) for r in rows.only("pk")}
 
 
 def recompute_all(*, organisation_id: int | None = None, write: bool = True) -> list[Difference]:
     """Rebuild key result and objective progress from the check-ins.
 
-    Returns every stored value that differed; with write=True they are corrected.
+    Returns every stored value that differed; with write=True those rows (and only
+    those) are corrected.
     """
     differences: list[Difference] = []
-    latest = _latest_checkins(organisation_id)
-    key_results = KeyResult.objects.filter(pk__in=latest.keys())
-    kr_rows = []
-    for kr in key_results:
-        value, confidence, at = latest[kr.pk]
-        before = (kr.current_value, kr.progress, kr.progress_raw)
-        kr.current_value = value
-        kr.confidence = confidence
-        kr.last_checkin_at = at
-        key_result_refresh(kr)
-        for field, old, new in zip(
-            ("current_value", "progress", "progress_raw"),
-            before,
-            (kr.current_value, kr.progress, kr.progress_raw),
-            strict=True,
-        ):
-            if not _same(old, new):
-                differences.append(Difference("key result", kr.pk, field, old, new))
-        kr_rows.append(kr)
-    if write:
+    changed: list[KeyResult] = []
+    kr_items: dict[int, list[tuple[float, float | None]]] = defaultdict(list)
+    for row in _key_result_rows(organisation_id):
+        progress = scoring.key_result_progress(_measure(row))
+        computed = {
+            "current_value": row["latest_value"],
+            "progress": progress.value,
+            "progress_raw": progress.raw,
+        }
+        found = [
+            Difference("key result", row["pk"], field, row[field], value)
+            for field, value in computed.items()
+            if not _same(row[field], value)
+        ]
+        stale = (
+            found
+            or row["confidence"] != row["latest_confidence"]
+            or row["last_checkin_at"] != row["latest_at"]
+        )
+        if row["status"] == KeyResultStatus.ACTIVE:  # objectives roll up from recomputed values
+            kr_items[row["objective_id"]].append((row["weight"], progress.value))
+        differences.extend(found)
+        if stale:
+            changed.append(
+                KeyResult(
+                    pk=row["pk"],
+                    confidence=row["latest_confidence"],
+                    last_checkin_at=row["latest_at"],
+                    **computed,
+                )
+            )
+    if write and changed:
         KeyResult.objects.bulk_update(
-            kr_rows,
+            changed,
             ["current_value", "confidence", "last_checkin_at", "progress", "progress_raw"],
             batch_size=2000,
         )
-    differences.extend(_recompute_objectives(organisation_id, {kr.pk: kr for kr in kr_rows}, write))
+    differences.extend(_recompute_objectives(organisation_id, kr_items, write))
     return differences
 
 
 def _recompute_objectives(
-    organisation_id: int | None, key_results: dict[int, KeyResult], write: bool
+    organisation_id: int | None, kr_items: dict[int, list[tuple[float, float | None]]], write: bool
 ) -> list[Difference]:
-    objectives = Objective.objects.select_related("organisation")
+    objectives = Objective.objects.all()
+    links = AlignmentLink.objects.filter(kind=LinkKind.CONTRIBUTES)
     if organisation_id is not None:
         objectives = objectives.filter(organisation_id=organisation_id)
-    by_pk = {o.pk: o for o in objectives}
-    kr_items: dict[int, list[tuple[float, float | None]]] = defaultdict(list)
-    for kr in key_results.values():
-        if kr.status == KeyResultStatus.ACTIVE:
-            kr_items[kr.objective_id].append((kr.weight, kr.progress))
-    links = AlignmentLink.objects.filter(
-        child_id__in=by_pk.keys(), kind=LinkKind.CONTRIBUTES
-    ).values_list("child_id", "parent_objective_id", "parent_key_result__objective_id", "weight")
+        links = links.filter(organisation_id=organisation_id)
+    rows = list(
+        objectives.values_list("pk", "status", "progress", "organisation__count_child_progress")
+    )
+    stored = {pk: progress for pk, _status, progress, _count in rows}
+    draft = {pk for pk, status, _progress, _count in rows if status == ObjectiveStatus.DRAFT}
+    count_children = {pk: count for pk, _status, _progress, count in rows}
     edges, child_weights = [], defaultdict(list)
-    for child, parent, via_kr, weight in links:
+    for child, parent, via_kr, weight in links.values_list(
+        "child_id", "parent_objective_id", "parent_key_result__objective_id", "weight"
+    ):
         target = parent or via_kr
-        if target in by_pk:
+        if target in stored and child in stored:
             edges.append((child, target))
             child_weights[target].append((child, weight))
+    computed: dict[int, float | None] = {}
     differences, changed = [], []
-    for pk in _topological(set(by_pk), edges):
-        objective = by_pk[pk]
+    for pk in _topological(set(stored), edges):
         children = [
-            (weight, by_pk[child].progress)
-            for child, weight in child_weights[pk]
-            if by_pk[child].status != ObjectiveStatus.DRAFT
+            (weight, computed[child]) for child, weight in child_weights[pk] if child not in draft
         ]
-        progress = scoring.objective_progress(
-            kr_items[pk], children, objective.organisation.count_child_progress
-        )
-        if not _same(progress, objective.progress):
-            differences.append(
-                Difference("objective", pk, "progress", objective.progress, progress)
-            )
-            objective.progress = progress
-            changed.append(objective)
+        progress = scoring.objective_progress(kr_items[pk], children, count_children[pk])
+        computed[pk] = progress
+        if not _same(progress, stored[pk]):
+            differences.append(Difference("objective", pk, "progress", stored[pk], progress))
+            changed.append(Objective(pk=pk, progress=progress))
     if write and changed:
         Objective.objects.bulk_update(changed, ["progress"], batch_size=2000)
     return differences

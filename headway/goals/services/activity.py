@@ -32,10 +32,27 @@ def activity_record(
     at: datetime | None = None,
 ) -> ActivityEvent:
     """Record that `actor` did `verb` to `target`; `changes` maps field -> (before, after)."""
+    event = activity_event(
+        actor=actor, verb=verb, target=target, objective=objective, changes=changes, at=at
+    )
+    event.save()
+    return event
+
+
+def activity_event(
+    *,
+    actor: User | None,
+    verb: str,
+    target: models.Model,
+    objective: Objective | None = None,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+    at: datetime | None = None,
+) -> ActivityEvent:
+    """The unsaved event, for callers that insert many at once."""
     team_id = (
         objective.owner_team_id if objective is not None else getattr(target, "owner_team_id", None)
     )
-    return ActivityEvent.objects.create(
+    return ActivityEvent(
         organisation_id=target.organisation_id,  # type: ignore[attr-defined]
         actor=actor,
         verb=verb,

@@ -17,6 +17,7 @@ from headway.teams.models import Team, TeamMembership
 
 from .. import scoring
 from ..models import (
+    ActivityEvent,
     AlignmentLink,
     Cycle,
     CycleStatus,
@@ -27,7 +28,7 @@ from ..models import (
     Visibility,
 )
 from ..selectors import can_edit_objective
-from .activity import activity_record, changed_fields
+from .activity import activity_event, activity_record, changed_fields
 from .rollup import key_result_refresh, rollup
 
 OBJECTIVE_FIELDS = (
@@ -82,16 +83,63 @@ def _id(value: Any) -> int | None:
         return None
 
 
-def _member_user_ok(member: Membership, user_id: int | None) -> bool:
-    return (
-        user_id is None
-        or Membership.objects.filter(
-            organisation_id=member.organisation_id, user_id=user_id
+class Directory:
+    """The lookups validation needs (cycles, teams, people of the organisation).
+
+    By default each answer is one small query; `preload()` reads them all once, so a
+    bulk create of a thousand objectives validates without a thousand lookups.
+    """
+
+    def __init__(self, member: Membership) -> None:
+        self.member = member
+        self._cycles: dict[int, Cycle] | None = None
+        self._teams: set[int] | None = None
+        self._people: set[int] | None = None
+        self._my_teams: set[int] | None = None
+
+    def preload(self) -> Directory:
+        org = self.member.organisation_id
+        self._cycles = {c.pk: c for c in Cycle.objects.filter(organisation_id=org)}
+        self._teams = set(Team.objects.filter(organisation_id=org).values_list("pk", flat=True))
+        self._people = set(
+            Membership.objects.filter(organisation_id=org).values_list("user_id", flat=True)
+        )
+        self._my_teams = set(
+            TeamMembership.objects.filter(
+                organisation_id=org, user_id=self.member.user_id
+            ).values_list("team_id", flat=True)
+        )
+        return self
+
+    def cycle(self, pk: int) -> Cycle | None:
+        if self._cycles is not None:
+            return self._cycles.get(pk)
+        return Cycle.objects.filter(organisation_id=self.member.organisation_id, pk=pk).first()
+
+    def has_team(self, pk: int) -> bool:
+        if self._teams is not None:
+            return pk in self._teams
+        teams = Team.objects.filter(organisation_id=self.member.organisation_id, pk=pk)
+        return bool(teams.exists())
+
+    def is_member(self, user_id: int | None) -> bool:
+        if user_id is None:
+            return True
+        if self._people is not None:
+            return user_id in self._people
+        return Membership.objects.filter(
+            organisation_id=self.member.organisation_id, user_id=user_id
         ).exists()
-    )
+
+    def in_team(self, team_id: int) -> bool:
+        if self._my_teams is not None:
+            return team_id in self._my_teams
+        return TeamMembership.objects.filter(team_id=team_id, user_id=self.member.user_id).exists()
 
 
-def clean_key_result(member: Membership, data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def clean_key_result(
+    member: Membership, data: dict[str, Any], prefix: str = "", directory: Directory | None = None
+) -> dict[str, Any]:
     """Validate one key result's fields; raises ValidationError with prefixed fields."""
     errors: dict[str, str] = {}
     clean = {field: data[field] for field in KEY_RESULT_FIELDS if field in data}
@@ -128,7 +176,7 @@ def clean_key_result(member: Membership, data: dict[str, Any], prefix: str = "")
         )
     if "owner_id" in clean:
         clean["owner_id"] = _id(clean["owner_id"])
-    if not _member_user_ok(member, clean.get("owner_id")):
+    if not (directory or Directory(member)).is_member(clean.get("owner_id")):
         errors["owner_id"] = "The owner must be a member of this organisation."
     clean["unit"] = str(clean.get("unit") or "").strip()[:20]
     if errors:
@@ -137,8 +185,12 @@ def clean_key_result(member: Membership, data: dict[str, Any], prefix: str = "")
 
 
 def _clean_objective(
-    member: Membership, data: dict[str, Any], cycle_changes: bool = True
+    member: Membership,
+    data: dict[str, Any],
+    cycle_changes: bool = True,
+    directory: Directory | None = None,
 ) -> dict[str, Any]:
+    directory = directory or Directory(member)
     errors: dict[str, str] = {}
     clean = {field: data[field] for field in OBJECTIVE_FIELDS if field in data}
     clean["title"] = str(data.get("title") or "").strip()
@@ -150,11 +202,7 @@ def _clean_objective(
     _choice(errors, "status", clean.setdefault("status", ObjectiveStatus.ACTIVE), ObjectiveStatus)
     _choice(errors, "visibility", clean.setdefault("visibility", Visibility.PUBLIC), Visibility)
     cycle_id = _id(data.get("cycle_id"))
-    cycle = (
-        Cycle.objects.filter(organisation_id=member.organisation_id, pk=cycle_id).first()
-        if cycle_id
-        else None
-    )
+    cycle = directory.cycle(cycle_id) if cycle_id else None
     if cycle is None:
         errors["cycle_id"] = "Choose a cycle of this organisation."
     elif cycle.status == CycleStatus.CLOSED and cycle_changes:
@@ -163,12 +211,9 @@ def _clean_objective(
     team_id, user_id = _id(data.get("owner_team_id")), _id(data.get("owner_user_id"))
     if bool(team_id) == bool(user_id):
         errors["owner_team_id"] = "An objective belongs to a team or to a person: give exactly one."
-    elif (
-        team_id
-        and not Team.objects.filter(organisation_id=member.organisation_id, pk=team_id).exists()
-    ):
+    elif team_id and not directory.has_team(team_id):
         errors["owner_team_id"] = "Choose a team of this organisation."
-    elif user_id and not _member_user_ok(member, user_id):
+    elif user_id and not directory.is_member(user_id):
         errors["owner_user_id"] = "The owner must be a member of this organisation."
     if errors:
         raise ValidationError(errors)
@@ -176,13 +221,13 @@ def _clean_objective(
     return clean
 
 
-def _may_own(member: Membership, clean: dict[str, Any]) -> None:
+def _may_own(member: Membership, clean: dict[str, Any], directory: Directory | None = None) -> None:
     """Members create objectives for themselves and for teams they belong to."""
     require_writer(member, "create objectives")
     if member.is_admin or clean["owner_user_id"] == member.user_id:
         return
     team_id = clean["owner_team_id"]
-    if team_id and TeamMembership.objects.filter(team_id=team_id, user_id=member.user_id).exists():
+    if team_id and (directory or Directory(member)).in_team(team_id):
         return
     raise PermissionDenied(
         "You can create objectives only for yourself and for teams you belong to."
@@ -437,17 +482,21 @@ def objectives_bulk_create(
 ) -> list[Objective]:
     """Create many objectives with their key results in one transaction: all or none.
 
-    Every row is validated first; errors name the row (`objectives.3.key_results.1.title`).
+    Every row is validated first, against lookups read once; errors name the row
+    (`objectives.3.key_results.1.title`). Rows are then inserted in bulk: new
+    objectives have no children yet, so their progress comes from their own key
+    results and nothing above them changes.
     """
     require_writer(member, "create objectives")
+    directory = Directory(member).preload()
     errors: dict[str, Any] = {}
     cleaned = []
     for index, data in enumerate(objectives):
         try:
-            clean = _clean_objective(member, data)
-            _may_own(member, clean)
+            clean = _clean_objective(member, data, directory=directory)
+            _may_own(member, clean, directory)
             rows = [
-                clean_key_result(member, kr, prefix=f"key_results.{n}.")
+                clean_key_result(member, kr, prefix=f"key_results.{n}.", directory=directory)
                 for n, kr in enumerate(data.get("key_results") or [])
             ]
             cleaned.append((clean, rows))
@@ -462,18 +511,40 @@ def objectives_bulk_create(
             errors[f"objectives.{index}.owner_team_id"] = [str(error)]
     if errors:
         raise ValidationError(errors)
-    created = []
     with transaction.atomic():
-        for clean, rows in cleaned:
-            objective = Objective.objects.create(
-                organisation_id=member.organisation_id, created_by=member.user, **clean
-            )
-            activity_record(
-                actor=member.user, verb="created", target=objective, objective=objective
-            )
-            _save_key_results(member, objective, rows)
-            created.append(objective)
-        rollup([o.pk for o in created])
-    for objective in created:
-        objective.refresh_from_db(fields=["progress"])
+        return _bulk_insert(member, cleaned)
+
+
+def _bulk_insert(
+    member: Membership, cleaned: list[tuple[dict[str, Any], list[dict[str, Any]]]]
+) -> list[Objective]:
+    organisation_id = member.organisation_id
+    pending = []
+    for clean, rows in cleaned:
+        key_results = [
+            KeyResult(organisation_id=organisation_id, **{"order": order, **row})
+            for order, row in enumerate(rows)
+        ]
+        for key_result in key_results:
+            key_result_refresh(key_result)
+        progress = scoring.objective_progress(
+            [(kr.weight, kr.progress) for kr in key_results if kr.status == KeyResultStatus.ACTIVE]
+        )
+        objective = Objective(
+            organisation_id=organisation_id, created_by=member.user, progress=progress, **clean
+        )
+        pending.append((objective, key_results))
+    created = Objective.objects.bulk_create([objective for objective, _ in pending])
+    for objective, key_results in pending:
+        for key_result in key_results:
+            key_result.objective = objective
+    KeyResult.objects.bulk_create([kr for _, krs in pending for kr in krs])
+    ActivityEvent.objects.bulk_create(
+        [activity_event(actor=member.user, verb="created", target=o, objective=o) for o in created]
+        + [
+            activity_event(actor=member.user, verb="created", target=kr, objective=o)
+            for o, krs in pending
+            for kr in krs
+        ]
+    )
     return created

@@ -71,17 +71,24 @@ def _my_team_ids(member: Membership) -> list[int]:
     )
 
 
+def visible_q(member: Membership, path: str = "") -> Q:
+    """The visibility rule as a condition on the objective at `path` (e.g. "child__"):
+    public objectives, and private ones of the member's teams or their own; everything
+    for admins. A join condition rather than an IN (subquery), so the database can
+    use its indexes whatever the organisation's size."""
+    if member.is_admin:
+        return Q()
+    return (
+        Q(**{f"{path}visibility": Visibility.PUBLIC})
+        | Q(**{f"{path}owner_user_id": member.user_id})
+        | Q(**{f"{path}owner_team_id__in": _my_team_ids(member)})
+    )
+
+
 def objectives_visible(member: Membership) -> QuerySet[Objective]:
     """Objectives this member may see: public ones, and private ones of their teams,
     their own, or all of them for admins."""
-    objectives = Objective.objects.filter(organisation_id=member.organisation_id)
-    if member.is_admin:
-        return objectives
-    return objectives.filter(
-        Q(visibility=Visibility.PUBLIC)
-        | Q(owner_user_id=member.user_id)
-        | Q(owner_team_id__in=_my_team_ids(member))
-    )
+    return Objective.objects.filter(visible_q(member), organisation_id=member.organisation_id)
 
 
 def can_edit_objective(member: Membership, objective: Objective) -> bool:
@@ -200,13 +207,16 @@ def key_results_due(
     objectives in running cycles, not checked in for six days, owned by the person
     (directly or through their own objectives) or by the team's objectives."""
     now = now or timezone.now()
-    due = KeyResult.objects.filter(
-        organisation_id=member.organisation_id,
-        status=KeyResultStatus.ACTIVE,
-        objective__status=ObjectiveStatus.ACTIVE,
-        objective__cycle__status=CycleStatus.ACTIVE,
-        objective__in=objectives_visible(member),
-    ).filter(Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=now - CHECKIN_DUE_AFTER))
+    due = (
+        KeyResult.objects.filter(
+            organisation_id=member.organisation_id,
+            status=KeyResultStatus.ACTIVE,
+            objective__status=ObjectiveStatus.ACTIVE,
+            objective__cycle__status=CycleStatus.ACTIVE,
+        )
+        .filter(visible_q(member, "objective__"))
+        .filter(Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lt=now - CHECKIN_DUE_AFTER))
+    )
     if user_id is not None:
         due = due.filter(
             Q(owner_id=user_id) | Q(owner__isnull=True, objective__owner_user_id=user_id)
@@ -299,12 +309,15 @@ def alignment_links_list(
     """Links whose child and parent objective (if any) the member may see, with both
     ends joined: one query whatever their number. `below_objective_id` gives the links
     into an objective or one of its key results (alignment down)."""
-    visible = objectives_visible(member)
-    links = (
-        AlignmentLink.objects.filter(organisation_id=member.organisation_id, child__in=visible)
-        .filter(Q(parent_objective__isnull=True) | Q(parent_objective__in=visible))
-        .filter(Q(parent_key_result__isnull=True) | Q(parent_key_result__objective__in=visible))
+    links = AlignmentLink.objects.filter(
+        visible_q(member, "child__"), organisation_id=member.organisation_id
     )
+    if not member.is_admin:
+        links = links.filter(
+            Q(parent_objective__isnull=True) | visible_q(member, "parent_objective__")
+        ).filter(
+            Q(parent_key_result__isnull=True) | visible_q(member, "parent_key_result__objective__")
+        )
     if child_id is not None:
         links = links.filter(child_id=child_id)
     if parent_type is not None:
@@ -312,9 +325,11 @@ def alignment_links_list(
         if parent_id is not None:
             links = links.filter(**{f"parent_{parent_type}_id": parent_id})
     if below_objective_id is not None:
+        # The key-result ids as a subquery (not a join inside the OR) keep both
+        # branches on their indexes.
+        its_key_results = KeyResult.objects.filter(objective_id=below_objective_id).values("pk")
         links = links.filter(
-            Q(parent_objective_id=below_objective_id)
-            | Q(parent_key_result__objective_id=below_objective_id)
+            Q(parent_objective_id=below_objective_id) | Q(parent_key_result__in=its_key_results)
         )
     return links.select_related(
         "child", "parent_theme", "parent_objective", "parent_key_result"

@@ -21,8 +21,8 @@ _teams = cast(Any, Team.objects)
 
 
 def teams_tree(member: Membership, max_depth: int | None = None) -> QuerySet[Team]:
-    """Teams of the organisation in depth-first order with `tree_depth`, their number
-    of people and of sub-teams; down to `max_depth` levels below the roots if given."""
+    """Teams of the organisation in depth-first order with `tree_depth` and their
+    number of people; down to `max_depth` levels below the roots if given."""
     sub_teams = (
         Team.objects.filter(parent=OuterRef("pk"))
         .order_by()
@@ -41,9 +41,58 @@ def teams_tree(member: Membership, max_depth: int | None = None) -> QuerySet[Tea
     return cast(QuerySet[Team], tree)
 
 
-def team_children(member: Membership, team: Team) -> QuerySet[Team]:
-    """The direct sub-teams of a team, with the same annotations as the tree."""
-    return teams_tree(member).filter(parent=team)
+def _annotated(teams: QuerySet[Team]) -> QuerySet[Team]:
+    sub_teams = (
+        Team.objects.filter(parent=OuterRef("pk"))
+        .order_by()
+        .values("parent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    annotated = teams.annotate(
+        people=Count("memberships"), sub_teams=Coalesce(Subquery(sub_teams), 0)
+    )
+    return cast(QuerySet[Team], annotated.order_by("name"))
+
+
+def teams_top(member: Membership, depth: int) -> list[Team]:
+    """The first `depth` + 1 levels of the tree in depth-first order, one indexed query
+    per level: the cost follows the rows shown, not the organisation's size (the
+    whole-tree CTE builds every team first)."""
+    org = member.organisation_id
+    by_parent: dict[int | None, list[Team]] = {}
+    level = list(_annotated(Team.objects.filter(organisation_id=org, parent__isnull=True)))
+    for number in range(depth + 1):
+        for team in level:
+            team.tree_depth = number
+            by_parent.setdefault(team.parent_id, []).append(team)
+        if number == depth or not level:
+            break
+        level = list(
+            _annotated(
+                Team.objects.filter(organisation_id=org, parent_id__in=[t.pk for t in level])
+            )
+        )
+    ordered: list[Team] = []
+
+    def visit(parent_id: int | None) -> None:
+        for team in by_parent.get(parent_id, []):
+            ordered.append(team)
+            visit(team.pk)
+
+    visit(None)
+    return ordered
+
+
+def team_children(member: Membership, team: Team) -> list[Team]:
+    """The direct sub-teams of a team, annotated like the tree, one level below it."""
+    depth = len(team_ancestors(team)) + 1
+    children = list(
+        _annotated(Team.objects.filter(organisation_id=member.organisation_id, parent=team))
+    )
+    for child in children:
+        child.tree_depth = depth
+    return children
 
 
 def team_get(member: Membership, team_id: int) -> Team:

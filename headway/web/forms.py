@@ -116,13 +116,17 @@ class TeamParentField(forms.ModelChoiceField):
 PARENT_SELECT_LIMIT = 300
 
 
-def _parent_field(teams: Any, required: bool = False) -> forms.ModelChoiceField:
-    if teams.count() <= PARENT_SELECT_LIMIT:
+def _parent_field(
+    teams: Any, organisation_id: int, required: bool = False
+) -> forms.ModelChoiceField:
+    plain = Team.objects.filter(organisation_id=organisation_id)
+    # A plain indexed count, not a count of the tree query (which builds every team).
+    if plain.count() <= PARENT_SELECT_LIMIT:
         return TeamParentField(
             queryset=teams, required=required, empty_label="(top level)", label="Parent team"
         )
     return forms.ModelChoiceField(
-        queryset=teams,
+        queryset=plain,
         to_field_name="slug",
         required=required,
         label="Parent team",
@@ -142,9 +146,9 @@ class TeamForm(forms.Form):
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"] = _parent_field(teams)
+        self.fields["parent"] = _parent_field(teams, organisation_id)
         self.order_fields(["name", "parent", "slug", "description"])
 
 
@@ -163,9 +167,9 @@ class TeamEditForm(forms.Form):
 
 
 class TeamMoveForm(forms.Form):
-    def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, teams: Any, organisation_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"] = _parent_field(teams)
+        self.fields["parent"] = _parent_field(teams, organisation_id)
 
 
 class TeamMemberForm(forms.Form):

@@ -44,6 +44,7 @@ def team_tree(request: HttpRequest) -> HttpResponse:
     form = TeamForm(
         request.POST or None,
         teams=teams,
+        organisation_id=member.organisation_id,
         initial={"parent": _initial_parent(member, request.GET.get("parent"))},
     )
     status = 200
@@ -64,7 +65,7 @@ def team_tree(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Team {team} created.")
                 return redirect("team-tree", org=member.organisation.slug)
         status = 422
-    context = {"teams": teams_tree(member, max_depth=TREE_OPEN_DEPTH), "form": form}
+    context = {"teams": selectors.teams_top(member, TREE_OPEN_DEPTH), "form": form}
     return render_page(request, "teams/tree.html", context, status=status)
 
 
@@ -95,7 +96,9 @@ def _team_context(
                 "strategy_statement": team.strategy_statement,
             }
         ),
-        "move_form": TeamMoveForm(teams=teams, initial={"parent": team.parent}),
+        "move_form": TeamMoveForm(
+            teams=teams, organisation_id=member.organisation_id, initial={"parent": team.parent}
+        ),
         "member_form": TeamMemberForm(),
         **team_goals_context(member, team, wanted_cycle),
     }
@@ -135,7 +138,9 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def team_move(request: HttpRequest, slug: str) -> HttpResponse:
     member = request.member  # type: ignore[attr-defined]
     team = team_get_by_slug(member, slug)
-    form = TeamMoveForm(request.POST, teams=teams_tree(member))
+    form = TeamMoveForm(
+        request.POST, teams=teams_tree(member), organisation_id=member.organisation_id
+    )
     if form.is_valid():
         parent = form.cleaned_data["parent"]
         moved = call_service(

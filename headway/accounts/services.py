@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -294,19 +295,40 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(raw: str) -> ApiToken | None:
-    """The active token for a raw bearer value whose user is still a member, else None."""
-    token = (
-        ApiToken.objects.select_related("user", "organisation")
-        .filter(token_hash=digest(raw or ""), revoked_at=None, user__is_active=True)
+def api_token_member(raw: str) -> tuple[ApiToken, Membership] | None:
+    """The active token for a raw bearer value and its owner's membership in the
+    token's organisation, in one query; None if the token is unknown, revoked, or
+    its owner left the organisation or was deactivated."""
+    member = (
+        Membership.objects.select_related("organisation", "user")
+        .filter(
+            user__is_active=True,
+            user__api_tokens__token_hash=digest(raw or ""),
+            user__api_tokens__revoked_at=None,
+            user__api_tokens__organisation=F("organisation"),
+        )
+        .annotate(
+            token_id=F("user__api_tokens__pk"), token_used=F("user__api_tokens__last_used_at")
+        )
         .first()
     )
-    if token is None:
+    if member is None:
         return None
-    if not Membership.objects.filter(organisation=token.organisation, user=token.user).exists():
-        return None
+    token = ApiToken(
+        pk=member.token_id,
+        user=member.user,
+        organisation=member.organisation,
+        last_used_at=member.token_used,
+    )
     now = timezone.now()
+    # Writing the last use at most once a minute keeps API reads from becoming writes.
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-    return token
+    return token, member
+
+
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The active token for a raw bearer value whose user is still a member, else None."""
+    found = api_token_member(raw)
+    return found[0] if found else None

@@ -17,19 +17,17 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
 from headway.accounts.models import Membership
-from headway.accounts.services import api_token_authenticate
+from headway.accounts.services import api_token_member
 
 
 class TokenAuth(HttpBearer):
     openapi_description = "A personal API token: `Authorization: Bearer hw_…`."
 
     def authenticate(self, request: HttpRequest, token: str) -> Membership | None:
-        api_token = api_token_authenticate(token)
-        if api_token is None:
+        found = api_token_member(token)
+        if found is None:
             return None
-        member = Membership.objects.select_related("organisation", "user").get(
-            organisation=api_token.organisation, user=api_token.user
-        )
+        member = found[1]
         request.member = member  # type: ignore[attr-defined]
         return member
 

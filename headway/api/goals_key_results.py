@@ -283,7 +283,13 @@ def checkin_create(
             idempotency_key=idempotency_key,
             **payload.dict(),
         )
-    key_result = key_result_get_for_member(member, key_result_id)
+    # A new check-in carries its key result and objective as the roll-up left them; a
+    # replay reads today's values.
+    key_result = (
+        result.checkin.key_result
+        if result.created
+        else key_result_get_for_member(member, key_result_id)
+    )
     body = {"checkin": result.checkin, "key_result": key_result, "objective": key_result.objective}
     if result.created:
         return Status(201, body)

@@ -23,6 +23,9 @@ MAX_TEXT = 4000
 
 @dataclass(frozen=True)
 class CheckInResult:
+    """`checkin.key_result` (and its objective) carry the values after the roll-up
+    when `created`; a replay returns the first check-in as stored."""
+
     checkin: CheckIn
     created: bool  # False when an Idempotency-Key replay returned the first result
 
@@ -169,7 +172,8 @@ def _write(
                     "progress_raw",
                 ]
             )
-            rollup([key_result.objective_id], locked=True, graph=graph)
+            progress = rollup([key_result.objective_id], locked=True, graph=graph)
+            key_result.objective.progress = progress[key_result.objective_id]
         else:
             before = key_result.current_value
         activity_record(
@@ -180,4 +184,6 @@ def _write(
             changes={"value": (before, value), "confidence": (None, confidence)},
             at=checkin.created_at,
         )
+    # Callers answer with the key result and objective as this check-in left them.
+    checkin.key_result = key_result
     return checkin

@@ -124,8 +124,9 @@ def rollup(
     *,
     locked: bool = False,
     graph: tuple[set[int], list[tuple[int, int]]] | None = None,
-) -> set[int]:
-    """Recompute these objectives and all they contribute to; returns the changed ids.
+) -> dict[int, float | None]:
+    """Recompute these objectives and all they contribute to; returns the progress of
+    every objective it recomputed, by id.
 
     `graph` is `objective_ancestors(objective_ids)` when the caller already walked it
     (to lock the rows), so the walk is not repeated.
@@ -136,15 +137,15 @@ def rollup(
     objectives = {
         o.pk: o for o in Objective.objects.select_related("organisation").filter(pk__in=nodes)
     }
-    changed = set()
+    progress_by_id: dict[int, float | None] = {}
     for pk in _topological(nodes, edges):
         objective = objectives[pk]
         progress = objective_progress_now(objective, objective.organisation.count_child_progress)
         if not _same(progress, objective.progress):
             Objective.objects.filter(pk=pk).update(progress=progress)
             objective.progress = progress
-            changed.add(pk)
-    return changed
+        progress_by_id[pk] = progress
+    return progress_by_id
 
 
 def _same(a: float | None, b: float | None) -> bool:

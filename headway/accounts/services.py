@@ -308,7 +308,10 @@ def api_token_member(raw: str) -> tuple[ApiToken, Membership] | None:
             user__api_tokens__organisation=F("organisation"),
         )
         .annotate(
-            token_id=F("user__api_tokens__pk"), token_used=F("user__api_tokens__last_used_at")
+            token_id=F("user__api_tokens__pk"),
+            token_name=F("user__api_tokens__name"),
+            token_prefix=F("user__api_tokens__prefix"),
+            token_used=F("user__api_tokens__last_used_at"),
         )
         .first()
     )
@@ -318,6 +321,8 @@ def api_token_member(raw: str) -> tuple[ApiToken, Membership] | None:
         pk=member.token_id,
         user=member.user,
         organisation=member.organisation,
+        name=member.token_name,
+        prefix=member.token_prefix,
         last_used_at=member.token_used,
     )
     now = timezone.now()

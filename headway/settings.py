@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "headway.accounts",
     "headway.teams",
     "headway.goals",
+    "headway.coach",
     "headway.demo",
     "headway.web",
 ]

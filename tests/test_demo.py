@@ -57,8 +57,13 @@ def test_every_level_has_objectives_aligned_up_to_the_themes(db):
     assert objectives.count() >= 15
     depths = {t.pk: t.tree_depth for t in Team.objects.with_tree_fields()}
     assert {depths[o.owner_team_id] for o in objectives} == {0, 1, 2, 3}
-    for objective in objectives:
-        assert AlignmentLink.objects.filter(child=objective, kind="contributes").exists(), objective
+    # All but one: "Refresh our brand and website" is aligned to nothing (an orphan).
+    unaligned = [
+        objective
+        for objective in objectives
+        if not AlignmentLink.objects.filter(child=objective, kind="contributes").exists()
+    ]
+    assert [o.title for o in unaligned] == ["Refresh our brand and website"]
     assert AlignmentLink.objects.filter(parent_theme__isnull=False).count() >= 3
 
 

@@ -20,7 +20,9 @@ from headway.goals.selectors import (
     objective_get_for_member,
     objectives_list,
 )
+from headway.goals.selectors_alignment import line_of_sight
 
+from .alignment import SightChainOut, sight_data
 from .auth import member_of
 from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
 from .goals_key_results import KeyResultFields, KeyResultOut, key_result_data
@@ -59,6 +61,9 @@ class AlignmentOut(Schema):
 class ObjectiveDetailOut(ObjectiveOut):
     initiatives: list[InitiativeOut]
     alignment: AlignmentOut
+    line_of_sight: list[SightChainOut] = Field(
+        ..., description="Every chain from this objective up to strategy, best first."
+    )
 
 
 class ObjectiveIn(Schema):
@@ -176,6 +181,7 @@ def objective_read(request: HttpRequest, objective_id: int) -> dict[str, Any]:
             "up": list(alignment_links_list(member, child_id=objective.pk)),
             "down": list(alignment_links_list(member, below_objective_id=objective.pk)),
         },
+        "line_of_sight": sight_data(line_of_sight(member, objective)),
     }
 
 

@@ -36,3 +36,7 @@ api.add_router("/", strategy.router)
 api.add_router("/", goals_objectives.router)
 api.add_router("/", goals_key_results.router)
 api.add_router("/", goals_links.router)
+
+from . import alignment  # noqa: E402
+
+api.add_router("/", alignment.router)

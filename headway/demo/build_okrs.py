@@ -10,6 +10,7 @@ from django.utils import timezone
 from headway.accounts.models import Membership
 from headway.goals import services as goals
 from headway.goals.models import Cycle, KeyResult, Objective, Theme
+from headway.teams import services as teams
 from headway.teams.models import Team, TeamMembership, TeamRole
 
 from . import okrs
@@ -66,7 +67,44 @@ def _value(key_result: KeyResult, share: float) -> float:
     return float(round(value)) if key_result.unit in okrs.COUNTED else round(value, 1)
 
 
-def _objectives(owner: Membership, cycle: Cycle, by_slug: dict[str, Team]) -> dict[str, Objective]:
+def _bubble(owner: Membership, by_slug: dict[str, Team]) -> list[Theme]:
+    """Make People & Finance a bubble root with its statement and themes (again and
+    again: idempotent)."""
+    team = teams.team_update(
+        member=owner,
+        team=by_slug[okrs.BUBBLE],
+        is_bubble_root=True,
+        strategy_statement=okrs.BUBBLE_STATEMENT,
+    )
+    themes = []
+    for order, (title, description) in enumerate(okrs.BUBBLE_THEMES):
+        theme = Theme.objects.filter(
+            organisation=owner.organisation, team=team, title=title
+        ).first()
+        if theme is None:
+            theme = goals.theme_create(
+                member=owner, title=title, description=description, team=team, order=order
+            )
+        else:
+            theme = goals.theme_update(
+                member=owner, theme=theme, description=description, order=order, archived=False
+            )
+        themes.append(theme)
+    return themes
+
+
+def _link(lead: Membership, objective: Objective, parent: Theme | Objective) -> None:
+    goals.alignment_link_create(
+        member=lead,
+        child=objective,
+        parent_type="theme" if isinstance(parent, Theme) else "objective",
+        parent_id=parent.pk,
+    )
+
+
+def _objectives(
+    owner: Membership, cycle: Cycle, by_slug: dict[str, Team], bubble: list[Theme]
+) -> dict[str, Objective]:
     themes = list(
         Theme.objects.filter(organisation=owner.organisation, team=None).order_by("order")
     )
@@ -80,17 +118,14 @@ def _objectives(owner: Membership, cycle: Cycle, by_slug: dict[str, Team]) -> di
             title=title,
             key_results=[_key_result_fields(row, lead) for row in rows],
         )
-        if parent.startswith("theme:"):
-            goals.alignment_link_create(
-                member=lead,
-                child=objective,
-                parent_type="theme",
-                parent_id=themes[int(parent[6:])].pk,
-            )
+        if parent is None:
+            pass  # an orphan: aligned to nothing
+        elif parent.startswith("theme:"):
+            _link(lead, objective, themes[int(parent[6:])])
+        elif parent.startswith("bubble:"):
+            _link(lead, objective, bubble[int(parent[7:])])
         else:
-            goals.alignment_link_create(
-                member=lead, child=objective, parent_type="objective", parent_id=created[parent].pk
-            )
+            _link(lead, objective, created[parent])
         created[key] = objective
     for child, parent in okrs.SUPPORTS:
         goals.alignment_link_create(
@@ -142,10 +177,12 @@ def _checkins(
 
 
 def demo_okrs(owner: Membership, by_slug: dict[str, Team], cycle: Cycle, today: dt.date) -> None:
-    """Give the current quarter its OKRs, once: a demo that already has objectives in
-    this cycle keeps them (and their history) as they are."""
+    """Make People & Finance a bubble, and give the current quarter its OKRs once: a
+    demo that already has objectives in this cycle keeps them (and their history) as
+    they are."""
+    bubble = _bubble(owner, by_slug)
     if Objective.objects.filter(organisation=owner.organisation, cycle=cycle).exists():
         return
-    created = _objectives(owner, cycle, by_slug)
+    created = _objectives(owner, cycle, by_slug, bubble)
     _initiatives(owner, created)
     _checkins(owner, cycle, created, today)

@@ -10,7 +10,9 @@ demo is built.
 
 from __future__ import annotations
 
-# Objectives: (key, owner team slug, title, parent (objective key | "theme:N"), [key results])
+# Objectives: (key, owner team slug, title, parent, [key results]). The parent is an
+# objective's key, "theme:N" (the organisation's Nth theme), "bubble:N" (the Nth theme
+# of the bubble below) or None: an objective aligned to nothing (an orphan).
 # Key results: (title, kind, start, target, unit, format, story)
 OBJECTIVES = [
     (
@@ -127,7 +129,7 @@ OBJECTIVES = [
         "pf1",
         "people-finance",
         "Hire the people the growth needs",
-        "c3",
+        "bubble:0",
         [
             ("Open roles filled", "increase", 0, 8, "roles", "number", "steady"),
             ("Offer acceptance rate", "increase", 60, 80, "%", "percent", "over"),
@@ -283,6 +285,35 @@ OBJECTIVES = [
         ],
     ),
     (
+        "pf2",
+        "people-finance",
+        "Close the books in five working days",
+        "bubble:1",
+        [
+            ("Working days to close the month", "decrease", 12, 5, "days", "number", "steady"),
+            ("Teams with a monthly budget report", "increase", 3, 16, "teams", "number", "over"),
+        ],
+    ),
+    # Aligned to nothing: nobody above sees how it helps (alignment health: an orphan).
+    (
+        "mk2",
+        "marketing",
+        "Refresh our brand and website",
+        None,
+        [
+            ("Brand guidelines published", "milestone", None, None, "", "number", "milestone_open"),
+            ("Website visitors per month", "increase", 8000, 12000, "visitors", "number", "steady"),
+        ],
+    ),
+    # Aligned to an objective its words have nothing to do with (a link to check).
+    (
+        "mk3",
+        "marketing",
+        "Organise the summer party",
+        "cm1",
+        [("Staff at the summer party", "increase", 0, 40, "people", "number", "steady")],
+    ),
+    (
         "pp1",
         "people",
         "New joiners productive in their first month",
@@ -355,10 +386,31 @@ COUNTED = {
     "stories",
     "requests",
     "min",
+    "days",
+    "teams",
+    "visitors",
+    "people",
 }
 BREACH_NOTE = "Breached: a storage outage on Tuesday took us below the threshold for six hours."
 
-SUPPORTS = [("da1", "c1"), ("cc1", "c1")]
+# People & Finance's own hiring objective also supports the company's growth: how the
+# bubble connects to the organisation's strategy.
+SUPPORTS = [("da1", "c1"), ("cc1", "c1"), ("pf1", "c3")]
+
+# People & Finance is a bubble: the company's strategy says nothing about people or
+# money, so its head set the department's own direction.
+BUBBLE = "people-finance"
+BUBBLE_STATEMENT = (
+    "Until the company sets goals for people and money, People & Finance sets its own: "
+    "hire and keep the people our growth depends on, and give every team numbers it can trust."
+)
+BUBBLE_THEMES = [
+    ("Hire and keep great people", "Fill every role the growth needs with people who stay."),
+    (
+        "Numbers every team can trust",
+        "Budgets and actuals every team reads the same way, every month.",
+    ),
+]
 
 # (objective key, title, status, indexes of the objective's key results it moves)
 INITIATIVES = [

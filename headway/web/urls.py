@@ -163,3 +163,22 @@ urlpatterns = [
     *account_patterns,
     path("o/<slug:org>/", include(org_patterns)),
 ]
+
+# Alignment: the map, its branches and alignment health.
+from headway.web.views import alignment  # noqa: E402
+
+alignment_patterns = [
+    path("alignment/", alignment.alignment_map_page, name="alignment-map"),
+    path("alignment/health/", alignment.alignment_health_page, name="alignment-health"),
+    path(
+        "alignment/health/wording/",
+        alignment.alignment_health_wording,
+        name="alignment-health-wording",
+    ),
+    path(
+        "alignment/objectives/<int:objective_id>/",
+        alignment.alignment_children,
+        name="alignment-children",
+    ),
+]
+urlpatterns += [path("o/<slug:org>/", include(alignment_patterns))]

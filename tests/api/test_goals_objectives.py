@@ -173,7 +173,7 @@ def test_it_returns_one_objective_with_initiatives_and_alignment(
     response = send(dave, "get", f"/objectives/{okrs.platform.pk}")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == OBJECTIVE | {"initiatives", "alignment"}
+    assert set(body) == OBJECTIVE | {"initiatives", "alignment", "line_of_sight"}
     assert [i["title"] for i in body["initiatives"]] == ["Canary releases"]
     assert body["initiatives"][0]["key_result_ids"] == [okrs.deploys.pk]
     (up,) = body["alignment"]["up"]

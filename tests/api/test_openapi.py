@@ -125,6 +125,8 @@ def test_it_documents_paged_lists_with_items_and_count(document: dict[str, Any])
             method != "get"
             or "{" in path.rsplit("/", 1)[-1]
             or path.endswith(("/me", "/organisation"))
+            # One report, and a tree paged level by level (each level has items and count).
+            or path.endswith(("/alignment/health", "/alignment/tree"))
         ):
             continue
         names = {p["name"] for p in operation["parameters"]}

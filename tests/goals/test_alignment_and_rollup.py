@@ -201,3 +201,16 @@ def test_a_closed_objective_takes_no_new_children(world, okrs):
         services.alignment_link_create(
             member=world.alice, child=child, parent_type="objective", parent_id=okrs.company.pk
         )
+
+
+def test_a_private_parents_title_stays_out_of_the_childs_feed(world, okrs):
+    from headway.goals.models import ActivityEvent
+
+    services.objective_update(member=world.alice, objective=okrs.company, visibility="private")
+    child = _team_objective(world, okrs, cycle=okrs.year)
+    services.alignment_link_create(
+        member=world.alice, child=child, parent_type="objective", parent_id=okrs.company.pk
+    )
+    event = ActivityEvent.objects.filter(verb="aligned", objective=child).get()
+    assert event.changes["parent"] == [None, "a private objective"]
+    assert okrs.company.title not in str(event.changes)

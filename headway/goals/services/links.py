@@ -11,12 +11,29 @@ from django.db import IntegrityError, transaction
 from headway.accounts.models import Membership
 from headway.lib.errors import Conflict
 
-from ..models import AlignmentLink, KeyResult, LinkKind, Objective, ObjectiveStatus, Theme
+from ..models import (
+    AlignmentLink,
+    KeyResult,
+    LinkKind,
+    Objective,
+    ObjectiveStatus,
+    Theme,
+    Visibility,
+)
 from ..selectors import can_edit_objective, objectives_visible
 from .activity import activity_record
 from .rollup import objective_ancestors, rollup
 
 PARENT_TYPES = ("theme", "objective", "key_result")
+
+
+def _feed_label(parent: Theme | Objective | KeyResult) -> str:
+    """How a parent is named in the child's feed. The feed is read by people who may
+    not see a private parent, so its title stays out of it."""
+    above = parent.objective if isinstance(parent, KeyResult) else parent
+    if isinstance(above, Objective) and above.visibility == Visibility.PRIVATE:
+        return "a private objective"
+    return str(parent)
 
 
 def _ancestors_any_kind(objective_id: int) -> set[int]:
@@ -126,7 +143,7 @@ def alignment_link_create(
             verb="aligned",
             target=child,
             objective=child,
-            changes={"parent": (None, str(parent)), "kind": (None, kind)},
+            changes={"parent": (None, _feed_label(parent)), "kind": (None, kind)},
         )
         if kind == LinkKind.CONTRIBUTES:
             rollup([child.pk])
@@ -144,7 +161,7 @@ def alignment_link_delete(*, member: Membership, link: AlignmentLink) -> None:
             verb="unaligned",
             target=link.child,
             objective=link.child,
-            changes={"parent": (str(link.parent), None)},
+            changes={"parent": (_feed_label(link.parent), None)},
         )
         link.delete()
         if above:

@@ -181,6 +181,7 @@ def test_the_runner_writes_every_figure(db, tmp_path):
     expected = {
         "recompute_full",
         "checkin_e2e",
+        "alignment_health",
         "bulk_create_1000x3",
         "http_checkin_throughput",
         "web_worker_peak_rss",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 
 from .. import scoring
 from ..models import (
@@ -95,14 +95,23 @@ def objective_progress_now(objective: Objective, count_children: bool) -> float 
     key_results = KeyResult.objects.filter(
         objective=objective, status=KeyResultStatus.ACTIVE
     ).values_list("weight", "progress")
-    children = (
+    contributing = (
         AlignmentLink.objects.filter(kind=LinkKind.CONTRIBUTES)
-        .filter(
-            Q(parent_objective_id=objective.pk)
-            | Q(parent_key_result__in=KeyResult.objects.filter(objective=objective).values("pk"))
-        )
         .exclude(child__status=ObjectiveStatus.DRAFT)
+        .order_by()  # SQLite takes no ORDER BY inside a UNION branch
+    )
+    its_key_results = KeyResult.objects.filter(objective=objective).values("pk")
+    # Two branches joined by UNION ALL, each on its own index; one OR across both
+    # columns makes PostgreSQL scan every link of the database.
+    children = (
+        contributing.filter(parent_objective_id=objective.pk)
         .values_list("weight", "child__progress")
+        .union(
+            contributing.filter(parent_key_result__in=its_key_results).values_list(
+                "weight", "child__progress"
+            ),
+            all=True,
+        )
     )
     return scoring.objective_progress(list(key_results), list(children), count_children)
 

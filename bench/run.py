@@ -121,7 +121,6 @@ API: list[tuple[str, str, str]] = [
 # Capabilities of later issues: listed with their targets until they land.
 PLANNED: list[tuple[str, str, str]] = [
     ("flags_forecasts", "Flags and forecasts, whole organisation", "≤ 5 s at L"),
-    ("coach_all", "Coach over all key results", "(no number in the issue)"),
     ("purpose_analysis", "Purpose analysis of 10,000 answers", "≤ 10 s"),
     ("leader_brief", "Leader brief", "≤ 3 s"),
     ("import_50k", "Import of 50,000 rows", "≤ 60 s"),
@@ -282,6 +281,23 @@ def measure_alignment_health(s: Subject, repeat: int, warmup: int = 1) -> dict[s
     figure = timed(action, repeat, warmup)
     figure["note"] = (
         "alignment_health(owner, quarter, wording=True): shares, orphans, depth, duplicates, links to check"
+    )
+    return figure
+
+
+def measure_coach_all(s: Subject, repeat: int, warmup: int = 1) -> dict[str, Any]:
+    from headway.coach.selectors import coach_summary
+
+    summary = coach_summary(s.owner, s.quarter)  # also loads the model before timing
+
+    def action(i: int) -> None:
+        coach_summary(s.owner, s.quarter)
+
+    figure = timed(action, repeat, warmup)
+    figure["key_results"] = summary.total.total
+    figure["note"] = (
+        f"coach_summary(owner, quarter): {summary.total.total:,} key results read, classified "
+        "and checked, with their objectives (pure checks: scripts/measure_coach.py)"
     )
     return figure
 
@@ -685,6 +701,7 @@ def run(options: dict[str, Any], out: Out = print) -> dict[str, Any]:
     record("recompute_full", "Full roll-up recompute", measure_recompute(s, repeat, warmup))
     record("checkin_e2e", "One check-in, end to end", measure_checkin(s, repeat, warmup))
     record("alignment_health", "Alignment health", measure_alignment_health(s, repeat, warmup))
+    record("coach_all", "Coach over all key results", measure_coach_all(s, repeat, warmup))
     web = Client()
     web.force_login(s.owner.user)
     for key, label, template in PAGES:

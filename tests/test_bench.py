@@ -182,6 +182,7 @@ def test_the_runner_writes_every_figure(db, tmp_path):
         "recompute_full",
         "checkin_e2e",
         "alignment_health",
+        "coach_all",
         "bulk_create_1000x3",
         "http_checkin_throughput",
         "web_worker_peak_rss",

@@ -40,3 +40,7 @@ api.add_router("/", goals_links.router)
 from . import alignment  # noqa: E402
 
 api.add_router("/", alignment.router)
+
+from . import coach  # noqa: E402
+
+api.add_router("/", coach.router)

@@ -182,3 +182,17 @@ alignment_patterns = [
     ),
 ]
 urlpatterns += [path("o/<slug:org>/", include(alignment_patterns))]
+
+# Coach: the organisation summary, one objective's notes, live hints for the forms.
+from headway.web.views import coach  # noqa: E402
+
+coach_patterns = [
+    path("coach/", coach.coach_summary_page, name="coach-summary"),
+    path(
+        "coach/objectives/<int:objective_id>/",
+        coach.coach_objective_page,
+        name="coach-objective",
+    ),
+    path("coach/hints/", coach.coach_hints, name="coach-hints"),
+]
+urlpatterns += [path("o/<slug:org>/", include(coach_patterns))]

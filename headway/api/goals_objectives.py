@@ -22,9 +22,9 @@ from headway.goals.selectors import (
 )
 from headway.goals.selectors_alignment import line_of_sight
 
-from .alignment import SightChainOut, sight_data
 from .auth import member_of
 from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
+from .goals_alignment import SightChainOut, sight_data
 from .goals_key_results import KeyResultFields, KeyResultOut, key_result_data
 from .goals_links import InitiativeOut, LinkOut
 

@@ -37,9 +37,9 @@ api.add_router("/", goals_objectives.router)
 api.add_router("/", goals_key_results.router)
 api.add_router("/", goals_links.router)
 
-from . import alignment  # noqa: E402
+from . import goals_alignment  # noqa: E402
 
-api.add_router("/", alignment.router)
+api.add_router("/", goals_alignment.router)
 
 from . import coach  # noqa: E402
 

@@ -165,7 +165,7 @@ urlpatterns = [
 ]
 
 # Alignment: the map, its branches and alignment health.
-from headway.web.views import alignment  # noqa: E402
+from headway.web.views import goals_alignment as alignment  # noqa: E402
 
 alignment_patterns = [
     path("alignment/", alignment.alignment_map_page, name="alignment-map"),

@@ -211,7 +211,7 @@ def test_past_fifty_teams_the_page_lists_those_with_the_lowest_share() -> None:
     from types import SimpleNamespace
 
     from headway.goals.alignment import Share
-    from headway.web.views.alignment import TEAM_ROWS, team_rows
+    from headway.web.views.goals_alignment import TEAM_ROWS, team_rows
 
     rows = [(None, Share(n, 10, n % 11, 0)) for n in range(120)]
     shown, left_out = team_rows(SimpleNamespace(per_team=rows))  # type: ignore[arg-type]

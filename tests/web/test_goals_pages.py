@@ -365,3 +365,29 @@ def test_a_history_restore_request_gets_the_whole_page_not_a_fragment(world):
     )
     assert response.status_code == 200
     assert b"<html" in response.content
+
+
+def test_the_objective_page_lists_fifty_children_and_links_to_the_rest(world):
+    from headway.goals import services
+    from tests.conftest import logged_in
+    from tests.okrs import build
+
+    okrs = build(world)
+    for n in range(53):
+        child = services.objective_create(
+            member=world.alice,
+            cycle_id=okrs.quarter.pk,
+            owner_team_id=world.platform.pk,
+            title=f"Child {n:02}",
+        )
+        services.alignment_link_create(
+            member=world.alice,
+            child=child,
+            parent_type="objective",
+            parent_id=okrs.company.pk,
+            kind="supports",
+        )
+    page = logged_in(world.alice).get(f"/o/acme/objectives/{okrs.company.pk}/").content.decode()
+    assert "Child 49" in page and "Child 50" not in page
+    assert "4 more aligned below" in page  # 53 children plus Platform's objective
+    assert f"/o/acme/alignment/objectives/{okrs.company.pk}/" in page

@@ -108,6 +108,10 @@ def _key_result_views(objective: Objective) -> list[KeyResultView]:
     ]
 
 
+# The page lists this many objectives aligned below; the alignment map pages the rest.
+ALIGNED_BELOW_SHOWN = 50
+
+
 def objective_context(member: Membership, objective: Objective) -> dict[str, Any]:
     """Everything the objective page shows, in a fixed number of queries."""
     up = alignment_links_list(member, child_id=objective.pk).select_related(
@@ -116,12 +120,19 @@ def objective_context(member: Membership, objective: Objective) -> dict[str, Any
     down = alignment_links_list(member, below_objective_id=objective.pk).select_related(
         "child__owner_team", "child__owner_user", "parent_key_result"
     )
+    down = down.order_by("child__title", "pk")
+    links_down = list(down[: ALIGNED_BELOW_SHOWN + 1])
+    more_below = 0
+    if len(links_down) > ALIGNED_BELOW_SHOWN:
+        more_below = down.count() - ALIGNED_BELOW_SHOWN
+        links_down = links_down[:ALIGNED_BELOW_SHOWN]
     return {
         "objective": objective,
         "key_results": _key_result_views(objective),
         "initiatives": list(initiatives_for_objective(objective)),
         "links_up": list(up),
-        "links_down": list(down.order_by("child__title", "pk")),
+        "links_down": links_down,
+        "more_below": more_below,
         "activity": activity_for_objective(objective),
         "can_edit": can_edit_objective(member, objective),
     }

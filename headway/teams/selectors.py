@@ -20,28 +20,20 @@ from .models import Team, TeamMembership
 _teams = cast(Any, Team.objects)
 
 
-def teams_tree(member: Membership, max_depth: int | None = None) -> QuerySet[Team]:
-    """Teams of the organisation in depth-first order with `tree_depth` and their
-    number of people; down to `max_depth` levels below the roots if given."""
-    sub_teams = (
-        Team.objects.filter(parent=OuterRef("pk"))
-        .order_by()
-        .values("parent")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    tree = (
+def teams_tree(member: Membership) -> QuerySet[Team]:
+    """All teams of the organisation in depth-first order with `tree_depth` and their
+    number of people (for pickers and the API; the tree page uses `teams_top`)."""
+    return cast(
+        QuerySet[Team],
         _teams.tree_filter(organisation_id=member.organisation_id)
         .with_tree_fields()
         .order_siblings_by("name")
-        .annotate(people=Count("memberships"), sub_teams=Coalesce(Subquery(sub_teams), 0))
+        .annotate(people=Count("memberships")),
     )
-    if max_depth is not None:
-        tree = tree.extra(where=["__tree.tree_depth <= %s"], params=[max_depth])
-    return cast(QuerySet[Team], tree)
 
 
 def _annotated(teams: QuerySet[Team]) -> QuerySet[Team]:
+    """People and sub-team counts for the rows of the tree page."""
     sub_teams = (
         Team.objects.filter(parent=OuterRef("pk"))
         .order_by()

@@ -22,21 +22,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def activity_record(
-    *,
-    actor: User | None,
-    verb: str,
-    target: models.Model,
-    objective: Objective | None = None,
-    changes: dict[str, tuple[Any, Any]] | None = None,
-    at: datetime | None = None,
-) -> ActivityEvent:
-    """Record that `actor` did `verb` to `target`; `changes` maps field -> (before, after)."""
-    event = activity_event(
-        actor=actor, verb=verb, target=target, objective=objective, changes=changes, at=at
-    )
-    event.save()
-    return event
+def activity_record(**event: Any) -> ActivityEvent:
+    """Record that `actor` did `verb` to `target` (the arguments of `activity_event`);
+    `changes` maps field -> (before, after)."""
+    saved = activity_event(**event)
+    saved.save()
+    return saved
 
 
 def activity_event(

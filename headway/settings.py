@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "headway.teams",
     "headway.goals",
     "headway.coach",
+    "headway.insights",
     "headway.demo",
     "headway.web",
 ]

@@ -85,6 +85,42 @@ class Organisation(models.Model):
         default=True,
         help_text="An objective's progress includes the progress of objectives that contribute to it.",
     )
+    # Course-correction thresholds (see docs/course-correction.md for the rules).
+    at_risk_gap = models.FloatField(
+        default=0.10,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="A key result this far behind pace (share of the way to its target) is at risk.",
+    )
+    off_track_gap = models.FloatField(
+        default=0.25,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="A key result this far behind pace is off track.",
+    )
+    watermelon_confidence = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Confidence at or above this on a key result off track raises a watermelon flag.",
+    )
+    stall_checkins = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(12)],
+        help_text="A measure behind pace that has not moved over this many check-ins is stalled.",
+    )
+    stall_weeks = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="…or that has not moved over this many weeks.",
+    )
+    stall_min_move = models.FloatField(
+        default=0.05,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Movement smaller than this share of the distance still to go does not count.",
+    )
+    overdue_grace_days = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MaxValueValidator(28)],
+        help_text="A check-in is overdue this many days after the weekly cadence.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

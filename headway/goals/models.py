@@ -42,6 +42,9 @@ class Cycle(models.Model):
     status = models.CharField(
         max_length=10, choices=CycleStatus.choices, default=CycleStatus.PLANNING
     )
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the cycle was closed and its scores locked."
+    )
 
     class Meta:
         ordering = ["start_date", "-end_date", "name"]
@@ -134,6 +137,20 @@ class Objective(models.Model):
     order = models.PositiveIntegerField(default=0)
     progress = models.FloatField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    carried_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
+        help_text="The objective of an earlier cycle this one continues.",
+    )
+    # Cycle close: a score overriding the computed one needs a reason; a short retrospective.
+    score_override = models.FloatField(null=True, blank=True)
+    score_reason = models.TextField(blank=True)
+    retro_went_well = models.TextField(blank=True)
+    retro_learned = models.TextField(blank=True)
+    retro_next = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -220,6 +237,13 @@ class KeyResult(models.Model):
     progress_raw = models.FloatField(null=True, blank=True)
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     last_checkin_at = models.DateTimeField(null=True, blank=True)
+    plan = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Planned values over the cycle, [["2026-05-15", 40], ...]; empty for a linear pace.',
+    )
+    score_override = models.FloatField(null=True, blank=True)
+    score_reason = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -228,6 +252,11 @@ class KeyResult(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(weight__gt=0), name="key_result_weight_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score_override__isnull=True)
+                | models.Q(score_override__gte=0, score_override__lte=1),
+                name="key_result_score_in_unit_range",
             ),
         ]
         indexes = [models.Index(fields=["organisation", "owner", "status"])]
@@ -406,3 +435,75 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} {self.verb} {self.target_label}"
+
+
+class Pivot(models.Model):
+    """A course correction on a key result, and what the team learned from it.
+
+    Recorded from a flag or from the key result itself: what we tried, what we
+    learned, what we try next; optionally with initiatives changed and the target
+    moved (a `TargetChange` keeps the old target). `value_before`/`progress_before`
+    freeze the measure at that moment, so the log can show what happened after.
+    `team` is the objective's owner team when recorded, for the team's learning log.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="pivots")
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="pivots")
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="pivots")
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="pivots"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="pivots"
+    )
+    tried = models.TextField(help_text="What we tried.")
+    learned = models.TextField(help_text="What we learned.")
+    next_step = models.TextField(help_text="What we will try next.")
+    initiative_changes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Initiatives started or stopped with this pivot: [{"id", "title", "change"}].',
+    )
+    value_before = models.FloatField(null=True, blank=True)
+    progress_before = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["team", "-created_at"]),
+            models.Index(fields=["key_result", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pivot on {self.key_result}: {self.next_step[:60]}"
+
+
+class TargetChange(models.Model):
+    """A key result's target moved during its cycle, with the reason; the history of
+    targets is these rows, oldest first (the first `old_target` is the original)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="target_changes"
+    )
+    key_result = models.ForeignKey(
+        KeyResult, on_delete=models.CASCADE, related_name="target_changes"
+    )
+    pivot = models.ForeignKey(
+        Pivot, null=True, blank=True, on_delete=models.SET_NULL, related_name="target_changes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_target = models.FloatField(null=True, blank=True)
+    new_target = models.FloatField()
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["key_result", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.key_result}: target {self.old_target} -> {self.new_target}"

@@ -89,7 +89,7 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("page_people", "People", "/o/{org}/people/"),
     ("page_objective", "Objective page", "/o/{org}/objectives/{objective}/"),
     ("page_alignment_map", "Alignment map, first level", "/o/{org}/alignment/"),
-    ("page_needs_attention", "Needs attention", None),
+    ("page_needs_attention", "Needs attention", "/o/{org}/attention/"),
     ("page_dashboard", "Organisation dashboard", None),
     ("page_checkin_team", "Weekly check-in screen, a team", "/o/{org}/teams/{team}/check-in/"),
     ("page_checkin_mine", "Weekly check-in screen, mine", "/o/{org}/check-in/"),
@@ -120,7 +120,6 @@ API: list[tuple[str, str, str]] = [
 
 # Capabilities of later issues: listed with their targets until they land.
 PLANNED: list[tuple[str, str, str]] = [
-    ("flags_forecasts", "Flags and forecasts, whole organisation", "≤ 5 s at L"),
     ("purpose_analysis", "Purpose analysis of 10,000 answers", "≤ 10 s"),
     ("leader_brief", "Leader brief", "≤ 3 s"),
     ("import_50k", "Import of 50,000 rows", "≤ 60 s"),
@@ -141,6 +140,8 @@ TARGETS: dict[str, Target] = {
     ),
     "web_worker_peak_rss": Target("≤ 150 MB at L", lambda f, db: f["value"] <= 150),
     "alignment_health": Target("≤ 2 s at L", lambda f, db: f["p50_ms"] <= 2000),
+    "flags_forecasts": Target("≤ 5 s at L", lambda f, db: f["p50_ms"] <= 5000),
+    "forecast_one": Target("≤ 10 ms", lambda f, db: f["p50_ms"] <= 10),
 }
 
 
@@ -298,6 +299,70 @@ def measure_coach_all(s: Subject, repeat: int, warmup: int = 1) -> dict[str, Any
     figure["note"] = (
         f"coach_summary(owner, quarter): {summary.total.total:,} key results read, classified "
         "and checked, with their objectives (pure checks: scripts/measure_coach.py)"
+    )
+    return figure
+
+
+def measure_flags_forecasts(s: Subject, repeat: int, warmup: int = 1) -> dict[str, Any]:
+    from headway.insights.metrics import flags, forecast, pace
+    from headway.insights.selectors import key_result_series, thresholds_of, today_number
+
+    found: dict[str, int] = {}
+
+    def action(i: int) -> None:
+        series = key_result_series(s.organisation)
+        today = today_number()
+        expected = pace.expected_progress(series, today)
+        thresholds = thresholds_of(s.organisation)
+        pace.status_codes(series, expected, thresholds, today)
+        forecasts = forecast.forecast(series, today)
+        findings = flags.detect(series, today, thresholds, expected, forecasts)
+        found.update(
+            key_results=len(series),
+            checkins=int(series.checkin_day.shape[0]),
+            forecasts=int(forecasts.enough.sum()),
+            flags=len(findings),
+        )
+
+    figure = timed(action, repeat, warmup)
+    figure.update(found)
+    figure["note"] = (
+        f"load {found['key_results']:,} key results in play and {found['checkins']:,} check-ins, "
+        "then pace, status, forecast and every flag rule (pure part: scripts/measure_insights.py)"
+    )
+    return figure
+
+
+def measure_flags_refresh(s: Subject, repeat: int, warmup: int = 1) -> dict[str, Any]:
+    from headway.insights.services import flags_refresh
+
+    last: list[Any] = []
+
+    def action(i: int) -> None:
+        last[:] = [flags_refresh(s.organisation)]
+
+    figure = timed(action, repeat, warmup)
+    figure["note"] = f"flags_refresh(organisation), steady state after the first run: {last[0]}"
+    return figure
+
+
+def measure_forecast_one(s: Subject, repeat: int, warmup: int = 1) -> dict[str, Any]:
+    from headway.goals.models import KeyResult
+    from headway.insights.selectors import key_result_insights
+
+    key_result = (
+        KeyResult.objects.filter(objective_id=s.objective.pk).order_by("pk").first()
+        or KeyResult.objects.filter(organisation=s.organisation).order_by("-pk").first()
+    )
+
+    def action(i: int) -> None:
+        key_result_insights(
+            s.organisation, KeyResult.objects.filter(pk=key_result.pk), with_band=True
+        )
+
+    figure = timed(action, max(repeat, 20), warmup)
+    figure["note"] = (
+        "key_result_insights for one key result with its band: two queries and the maths"
     )
     return figure
 
@@ -702,6 +767,13 @@ def run(options: dict[str, Any], out: Out = print) -> dict[str, Any]:
     record("checkin_e2e", "One check-in, end to end", measure_checkin(s, repeat, warmup))
     record("alignment_health", "Alignment health", measure_alignment_health(s, repeat, warmup))
     record("coach_all", "Coach over all key results", measure_coach_all(s, repeat, warmup))
+    record(
+        "flags_forecasts",
+        "Flags and forecasts, whole organisation",
+        measure_flags_forecasts(s, repeat, warmup),
+    )
+    record("flags_refresh", "Flag refresh with writes", measure_flags_refresh(s, repeat, warmup))
+    record("forecast_one", "One key result's forecast", measure_forecast_one(s, repeat, warmup))
     web = Client()
     web.force_login(s.owner.user)
     for key, label, template in PAGES:

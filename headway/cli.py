@@ -1,7 +1,8 @@
 """The `headway` command: Django's management commands plus serve, worker and run.
 
 headway serve      gunicorn on HEADWAY_BIND (default 127.0.0.1:8000)
-headway worker     the background task worker (django-tasks database queue)
+headway worker     the background task worker (django-tasks database queue), which
+                   also schedules the periodic jobs (--no-scheduler: tasks only)
 headway run        migrate, load the demo into an empty database, start one
                    worker and serve: what `make run` does
 headway <command>  any management command: migrate, demo, createuser, token, ...
@@ -56,6 +57,14 @@ def serve(args: list[str]) -> int:
 
 def worker(args: list[str]) -> None:
     _django()
+    from headway.notify.schedule import scheduler_start, tick
+
+    if "--no-scheduler" in args:
+        args = [arg for arg in args if arg != "--no-scheduler"]
+    elif "--batch" in args:
+        tick()  # one pass: a batch worker drains the queue and exits
+    else:
+        scheduler_start()
     _manage(["db_worker", *args])
 
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "headway.goals",
     "headway.coach",
     "headway.insights",
+    "headway.notify",
     "headway.demo",
     "headway.web",
 ]

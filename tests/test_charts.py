@@ -185,20 +185,57 @@ def test_each_kind_draws_its_own_guides(
         assert len(polyline(root)) == line
 
 
+def points_of(element: ET.Element) -> list[tuple[float, float]]:
+    return [tuple(map(float, pair.split(","))) for pair in element.get("points", "").split()]  # type: ignore[misc]
+
+
 def test_the_pace_line_joins_the_start_at_cycle_start_to_the_target_at_cycle_end() -> None:
     data = CASES["increase"]
     frame, _ = charts.frame_for(data)
     (pace,) = by_class(parse(charts.key_result_svg(data)), "chart-pace")
-    assert float(pace.get("x1", "")) == pytest.approx(frame.x(START), abs=0.1)
-    assert float(pace.get("x2", "")) == pytest.approx(frame.x(END), abs=0.1)
-    assert float(pace.get("y1", "")) == pytest.approx(frame.y(2), abs=0.1)
-    assert float(pace.get("y2", "")) == pytest.approx(frame.y(10), abs=0.1)
-    assert float(pace.get("y1", "")) > float(pace.get("y2", ""))  # up is smaller y
+    (x1, y1), (x2, y2) = points_of(pace)
+    assert (x1, y1) == pytest.approx((frame.x(START), frame.y(2)), abs=0.1)
+    assert (x2, y2) == pytest.approx((frame.x(END), frame.y(10)), abs=0.1)
+    assert y1 > y2  # up is smaller y
 
 
 def test_a_decreasing_pace_line_goes_down() -> None:
     (pace,) = by_class(parse(charts.key_result_svg(CASES["decrease"])), "chart-pace")
-    assert float(pace.get("y1", "")) < float(pace.get("y2", ""))
+    (_, y1), (_, y2) = points_of(pace)
+    assert y1 < y2
+
+
+def test_a_planned_pace_runs_through_the_planned_values() -> None:
+    plan = [ChartPoint(dt.date(2026, 11, 15), 3), ChartPoint(END, 10)]
+    data = chart(plan=plan)
+    frame, _ = charts.frame_for(data)
+    (pace,) = by_class(parse(charts.key_result_svg(data)), "chart-pace")
+    expected = [(START, 2), (plan[0].on, 3), (END, 10)]
+    for (x, y), (on, value) in zip(points_of(pace), expected, strict=True):
+        assert (x, y) == pytest.approx((frame.x(on), frame.y(value)), abs=0.1)
+    assert "follows the planned values" in charts.describe(data)
+
+
+def test_a_forecast_is_a_band_from_the_last_check_in_to_the_end_and_is_described() -> None:
+    last = dt.date(2026, 11, 1)
+    band = charts.ForecastBand(points=[(last, 5, 5, 5), (END, 6, 8, 10)], probability=0.31)
+    data = chart(forecast=band)
+    frame, _ = charts.frame_for(data)
+    root = parse(charts.key_result_svg(data))
+    (polygon,) = by_class(root, "chart-forecast-band")
+    corners = points_of(polygon)
+    assert corners[0] == pytest.approx((frame.x(last), frame.y(5)), abs=0.1)
+    assert (frame.x(END), frame.y(10)) in [pytest.approx(c, abs=0.1) for c in corners]
+    assert (frame.x(END), frame.y(6)) in [pytest.approx(c, abs=0.1) for c in corners]
+    (middle,) = by_class(root, "chart-forecast")
+    assert points_of(middle)[-1] == pytest.approx((frame.x(END), frame.y(8)), abs=0.1)
+    words = charts.describe(data)
+    assert "Forecast at the end: 8 deploys (80% interval 6 deploys to 10 deploys)" in words
+    assert "Chance of reaching the target: 31%" in words
+
+
+def test_without_a_forecast_there_is_no_band() -> None:
+    assert by_class(parse(charts.key_result_svg(CASES["increase"])), "chart-forecast-band") == []
 
 
 def test_points_are_placed_by_day_and_value() -> None:

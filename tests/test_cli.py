@@ -113,7 +113,11 @@ def test_checkin_command_moves_the_key_result_and_its_objective(db, capsys):
     from headway.goals.models import KeyResult
 
     demo_build(today=dt.date(2026, 11, 29))
-    kr = KeyResult.objects.filter(kind="increase").select_related("objective").first()
+    kr = (
+        KeyResult.objects.filter(kind="increase", objective__cycle__name="2026 Q4")
+        .select_related("objective")
+        .first()
+    )
     call_command(
         "checkin",
         "--kr",

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 
 from headway.accounts.models import Membership, Role
+from headway.demo import okrs, past
 from headway.demo.build import demo_build
 from headway.goals.models import Cycle, CycleStatus, Theme
 from headway.teams.models import Team, TeamMembership, TeamRole
@@ -73,7 +74,12 @@ def test_the_demo_tells_its_stories(db):
 
     _, key_results = _demo_okrs()
     # weekly since the quarter began; this week's check-in is left for the visitor
-    days = sorted({c.created_at.date() for c in CheckIn.objects.all()})
+    days = sorted(
+        {
+            c.created_at.date()
+            for c in CheckIn.objects.filter(key_result__objective__cycle__name="2026 Q4")
+        }
+    )
     assert len(days) == 7 and days[0] == dt.date(2026, 10, 5) and days[-1] == dt.date(2026, 11, 16)
     over = [kr for kr in key_results if (kr.progress_raw or 0) > 1.1]
     watermelons = [kr for kr in key_results if kr.confidence >= 8 and kr.progress < 0.25]
@@ -89,3 +95,55 @@ def test_the_demo_tells_its_stories(db):
     breached_kr = breaches.first().key_result
     assert breached_kr.progress == 1.0  # breached once, then recovered
     assert recompute_all(write=False) == []
+
+
+def test_the_demo_flags_its_stalled_watermelon_and_silent_key_results_and_not_the_healthy_ones(db):
+    from headway.goals.models import KeyResult, Pivot
+    from headway.insights.models import Flag
+
+    demo_build(today=dt.date(2026, 11, 29))
+    open_flags = {(f.key_result.title, f.kind) for f in Flag.objects.filter(resolved_at=None)}
+    stories = {row[0]: row[6] for *_, rows in okrs.OBJECTIVES for row in rows}
+    flagged = {title for title, _ in open_flags}
+    assert {t for t, story in stories.items() if story == "stalled"} <= {
+        t for t, kind in open_flags if kind == "stall"
+    }
+    assert {t for t, story in stories.items() if story == "watermelon"} <= {
+        t for t, kind in open_flags if kind == "watermelon"
+    }
+    assert {t for t, story in stories.items() if story == "silent"} == {
+        t for t, kind in open_flags if kind == "overdue"
+    }
+    healthy = {t for t, story in stories.items() if story in ("steady", "over", "recovered")}
+    assert healthy and not healthy & flagged
+    # Each recovered key result had a stall flag that a pivot answered, then resolved.
+    for title in okrs.PIVOTS:
+        assert stories[title] == "recovered"
+        answered = Flag.objects.get(key_result__title=title, kind="stall")
+        assert answered.resolved_at is not None and answered.pivot is not None
+        assert answered.pivot.key_result == KeyResult.objects.get(title=title)
+    assert Pivot.objects.count() == len(okrs.PIVOTS)
+
+
+def test_the_demo_has_a_closed_previous_quarter_with_scores_and_retrospectives(db):
+    from headway.goals.models import KeyResult, Objective
+
+    demo_build(today=dt.date(2026, 11, 29))
+    quarter = Cycle.objects.get(name="2026 Q3")
+    assert quarter.status == CycleStatus.CLOSED and quarter.closed_at is not None
+    objectives = Objective.objects.filter(cycle=quarter)
+    assert objectives.count() == len(past.PAST_OBJECTIVES)
+    assert all(o.status == "closed" and o.retro_learned for o in objectives)
+    overridden = KeyResult.objects.get(objective__cycle=quarter, score_override__isnull=False)
+    assert (overridden.title, overridden.score_override) == past.OVERRIDE[:2]
+    assert overridden.score_reason
+
+
+def test_building_the_demo_twice_changes_nothing_the_second_time(db):
+    from headway.goals.models import CheckIn, Pivot
+    from headway.insights.models import Flag
+
+    demo_build(today=dt.date(2026, 11, 29))
+    counts = (CheckIn.objects.count(), Pivot.objects.count(), Flag.objects.count())
+    demo_build(today=dt.date(2026, 11, 29))
+    assert (CheckIn.objects.count(), Pivot.objects.count(), Flag.objects.count()) == counts

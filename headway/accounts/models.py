@@ -6,6 +6,7 @@ import zoneinfo
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -62,6 +63,18 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
     SATURDAY = 5, "Saturday"
     SUNDAY = 6, "Sunday"
+
+
+# The organisation's course-correction thresholds, settable like its other settings.
+COURSE_FIELDS = (
+    "at_risk_gap",
+    "off_track_gap",
+    "watermelon_confidence",
+    "stall_checkins",
+    "stall_weeks",
+    "stall_min_move",
+    "overdue_grace_days",
+)
 
 
 class Organisation(models.Model):
@@ -128,6 +141,15 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.off_track_gap < self.at_risk_gap:
+            raise ValidationError(
+                {
+                    "off_track_gap": "Off track must start at or beyond at risk: make it at "
+                    f"least {self.at_risk_gap:g}."
+                }
+            )
 
 
 class Role(models.TextChoices):

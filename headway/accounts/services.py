@@ -21,7 +21,7 @@ from headway.lib.errors import Conflict
 from headway.lib.mail import email_enqueue
 from headway.lib.secrets import digest, new_token
 
-from .models import ApiToken, Invitation, Membership, Organisation, Role, User
+from .models import COURSE_FIELDS, ApiToken, Invitation, Membership, Organisation, Role, User
 
 # How often last_used_at is written for a busy token: once a minute is precise enough
 # and keeps API reads from turning into writes.
@@ -103,6 +103,7 @@ ORGANISATION_FIELDS = (
     "timezone",
     "checkin_weekday",
     "confidence_scale",
+    *COURSE_FIELDS,
 )
 
 

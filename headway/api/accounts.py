@@ -27,6 +27,13 @@ class OrganisationOut(Schema):
     timezone: str
     checkin_weekday: int
     confidence_scale: int
+    at_risk_gap: float
+    off_track_gap: float
+    watermelon_confidence: int
+    stall_checkins: int
+    stall_weeks: int
+    stall_min_move: float
+    overdue_grace_days: int
 
 
 class MembershipOut(Schema):
@@ -52,6 +59,13 @@ class OrganisationPatch(Schema):
     timezone: str | None = None
     checkin_weekday: int | None = None
     confidence_scale: int | None = None
+    at_risk_gap: float | None = None
+    off_track_gap: float | None = None
+    watermelon_confidence: int | None = None
+    stall_checkins: int | None = None
+    stall_weeks: int | None = None
+    stall_min_move: float | None = None
+    overdue_grace_days: int | None = None
 
 
 class MemberOut(Schema):

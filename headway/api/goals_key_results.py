@@ -23,10 +23,12 @@ from headway.goals.selectors import (
     key_results_list,
     objective_get_for_member,
 )
+from headway.goals.selectors_closing import key_result_score_of
 
 from .accounts import UserOut
 from .auth import member_of
 from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, fields_as, responses
+from .insights import ForecastOut, InsightPages, PaceStatus, attach_insights, forecast_data
 
 router = Router(tags=["key results"])
 
@@ -63,6 +65,52 @@ class KeyResultOut(Schema):
     confidence: int | None
     last_checkin_at: dt.datetime | None
     version: int = Field(..., description="Send it back with a PATCH.")
+    score: float | None = Field(
+        None,
+        description="Cycle close: 0 to 1, the override when set, else computed from the progress; null when dropped.",
+    )
+    score_override: float | None = None
+    score_reason: str = ""
+
+    @staticmethod
+    def resolve_score(obj: Any) -> float | None:
+        # A dict is this schema's own output read again (an objective's detail).
+        if isinstance(obj, dict):
+            return obj.get("score")
+        return key_result_score_of(obj).score
+
+
+class KeyResultPacedOut(KeyResultOut):
+    """A key result as its own endpoints answer: with its pace and forecast, computed
+    for the whole page in one analysis. (`status` is the key result's own: active or
+    dropped; its standing against the pace is `pace_status`.)"""
+
+    expected_progress: float | None = Field(
+        None, description="Progress (0 to 1) expected today from the pace; null without one."
+    )
+    pace_status: PaceStatus = Field(
+        ..., description="Progress against the pace: on_track, at_risk, off_track, …"
+    )
+    forecast: ForecastOut = Field(
+        ..., description="The value expected at the cycle's end, or why there is none."
+    )
+
+    @staticmethod
+    def resolve_expected_progress(obj: Any) -> float | None:
+        return obj.insight.expected  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_pace_status(obj: Any) -> str:
+        return obj.insight.status.value  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_forecast(obj: Any) -> dict[str, Any]:
+        return forecast_data(obj.insight)
+
+
+def with_pace(member: Membership, key_result: KeyResult) -> KeyResult:
+    attach_insights(member.organisation, [key_result])
+    return key_result
 
 
 class KeyResultFields(Schema):
@@ -175,10 +223,10 @@ def _objective_in_body(member: Membership, objective_id: int) -> Objective:
 
 @router.get(
     "/key-results",
-    response=responses({200: list[KeyResultOut]}),
+    response=responses({200: list[KeyResultPacedOut]}),
     summary="Key results, in objective order",
 )
-@paginate(Pages)
+@paginate(InsightPages)
 def key_results(
     request: HttpRequest,
     objective_id: int | None = None,
@@ -197,30 +245,31 @@ def key_results(
 
 @router.post(
     "/key-results",
-    response=responses({201: KeyResultOut}, BODY_ERRORS),
+    response=responses({201: KeyResultPacedOut}, BODY_ERRORS),
     summary="Add a key result to an objective",
 )
 def key_result_create(request: HttpRequest, payload: KeyResultIn) -> Status[KeyResult]:
     member = member_of(request)
     objective = _objective_in_body(member, payload.objective_id)
-    return Status(
-        201,
-        services.key_result_create(member=member, objective=objective, **key_result_data(payload)),
+    created = services.key_result_create(
+        member=member, objective=objective, **key_result_data(payload)
     )
+    return Status(201, with_pace(member, created))
 
 
 @router.get(
     "/key-results/{key_result_id}",
-    response=responses({200: KeyResultOut}),
+    response=responses({200: KeyResultPacedOut}),
     summary="One key result",
 )
 def key_result_read(request: HttpRequest, key_result_id: int) -> KeyResult:
-    return key_result_get_for_member(member_of(request), key_result_id)
+    member = member_of(request)
+    return with_pace(member, key_result_get_for_member(member, key_result_id))
 
 
 @router.patch(
     "/key-results/{key_result_id}",
-    response=responses({200: KeyResultOut}, BODY_ERRORS),
+    response=responses({200: KeyResultPacedOut}, BODY_ERRORS),
     summary="Change a key result's definition (its value changes only by check-ins)",
 )
 def key_result_update(request: HttpRequest, key_result_id: int, payload: KeyResultPatch) -> object:
@@ -228,7 +277,10 @@ def key_result_update(request: HttpRequest, key_result_id: int, payload: KeyResu
     key_result = key_result_get_for_member(member, key_result_id)
     data = changes(payload, nullable={"owner_id", "start_value", "target_value", *VALUE_FIELDS})
     version = data.pop("version")
-    return services.key_result_update(member=member, key_result=key_result, version=version, **data)
+    updated = services.key_result_update(
+        member=member, key_result=key_result, version=version, **data
+    )
+    return with_pace(member, updated)
 
 
 @router.delete(

@@ -21,6 +21,7 @@ from headway.goals.selectors import (
     objectives_list,
 )
 from headway.goals.selectors_alignment import line_of_sight
+from headway.goals.selectors_closing import objective_score_of
 
 from .auth import member_of
 from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
@@ -49,6 +50,19 @@ class ObjectiveOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     key_results: list[KeyResultOut]
+    score: float | None = Field(
+        None,
+        description="Cycle close: 0 to 1, the override when set, else the weighted mean of its key results' scores.",
+    )
+    score_override: float | None = None
+    score_reason: str = ""
+
+    @staticmethod
+    def resolve_score(obj: Any) -> float | None:
+        # A dict is this schema's own output read again (the detail and carry-over).
+        if isinstance(obj, dict):
+            return obj.get("score")
+        return objective_score_of(obj, list(obj.key_results.all())).score
 
 
 class AlignmentOut(Schema):

@@ -44,3 +44,19 @@ api.add_router("/", goals_alignment.router)
 from . import coach  # noqa: E402
 
 api.add_router("/", coach.router)
+
+from . import goals_learning  # noqa: E402
+
+api.add_router("/", goals_learning.router)
+
+from . import goals_closing  # noqa: E402
+
+api.add_router("/", goals_closing.router)
+
+from . import insights  # noqa: E402
+
+api.add_router("/", insights.router)
+
+from . import insights_calibration  # noqa: E402
+
+api.add_router("/", insights_calibration.router)

@@ -11,16 +11,19 @@ import functools
 
 from django.contrib.auth.hashers import get_hashers, make_password
 from django.db import transaction
+from django.utils import timezone
 
 from headway.accounts.models import Membership, Organisation, Role, User
 from headway.accounts.services import organisation_create, organisation_update, user_create
 from headway.goals import services as goals
 from headway.goals.models import Cycle, CycleStatus, Theme
+from headway.insights.services import flags_deferred, flags_refresh
 from headway.teams import services as teams
 from headway.teams.models import Team
 
 from . import data
 from .build_okrs import demo_okrs
+from .past import demo_past_quarter, previous_quarter
 
 
 @functools.cache
@@ -110,9 +113,16 @@ def _status(cycle: Cycle, today: dt.date) -> str:
     return CycleStatus.PLANNING
 
 
+def _years(owner: Membership, today: dt.date) -> None:
+    """This year and its quarters; last year's too in the first quarter, so the demo
+    always has a previous quarter to show closed."""
+    years = [today.year, today.year - 1] if today.month <= 3 else [today.year]
+    for year in years:
+        if not Cycle.objects.filter(organisation=owner.organisation, name=str(year)).exists():
+            goals.year_with_quarters(member=owner, year=year)
+
+
 def _cycles(owner: Membership, today: dt.date) -> None:
-    if not Cycle.objects.filter(organisation=owner.organisation, name=str(today.year)).exists():
-        goals.year_with_quarters(member=owner, year=today.year)
     for cycle in Cycle.objects.filter(organisation=owner.organisation):
         status = _status(cycle, today)
         if cycle.status != status:
@@ -122,15 +132,22 @@ def _cycles(owner: Membership, today: dt.date) -> None:
 def demo_build(today: dt.date | None = None) -> Organisation:
     """Create or refresh Tidewater Freight; returns the organisation."""
     today = today or dt.date.today()
-    with transaction.atomic():
+    # One flag refresh at the end, not one per check-in.
+    with transaction.atomic(), flags_deferred():
         owner = _owner_membership()
         by_slug = _teams(owner)
         _people(owner, by_slug)
         _themes(owner)
-        _cycles(owner, today)
+        _years(owner, today)
         quarter = _current_quarter(owner, today)
+        previous = previous_quarter(owner, quarter) if quarter is not None else None
+        if previous is not None:
+            demo_past_quarter(owner, by_slug, previous)
+        _cycles(owner, today)
         if quarter is not None:
             demo_okrs(owner, by_slug, quarter, today)
+        now = timezone.make_aware(dt.datetime.combine(today, dt.time(12, 0)))
+        flags_refresh(owner.organisation, now=now)
     return owner.organisation
 
 

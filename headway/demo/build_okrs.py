@@ -10,6 +10,8 @@ from django.utils import timezone
 from headway.accounts.models import Membership
 from headway.goals import services as goals
 from headway.goals.models import Cycle, KeyResult, Objective, Theme
+from headway.insights.models import Flag
+from headway.insights.services import flags_refresh
 from headway.teams import services as teams
 from headway.teams.models import Team, TeamMembership, TeamRole
 
@@ -18,7 +20,7 @@ from . import okrs
 MAINTAIN_MARGIN = {True: 0.05, False: 0.15}  # above/below the threshold, by scale (> 50 or not)
 
 
-def _lead(team: Team, owner: Membership) -> Membership:
+def lead_of(team: Team, owner: Membership) -> Membership:
     lead = (
         TeamMembership.objects.filter(team=team, role=TeamRole.LEAD).select_related("user").first()
     )
@@ -110,7 +112,7 @@ def _objectives(
     )
     created: dict[str, Objective] = {}
     for key, team_slug, title, parent, rows in okrs.OBJECTIVES:
-        lead = _lead(by_slug[team_slug], owner)
+        lead = lead_of(by_slug[team_slug], owner)
         objective = goals.objective_create(
             member=lead,
             cycle_id=cycle.pk,
@@ -158,9 +160,11 @@ def _checkins(
     count = 0
     for key, _team, _title, _parent, rows in okrs.OBJECTIVES:
         objective = created[key]
-        lead = _lead(objective.owner_team, owner)  # type: ignore[arg-type]
+        lead = lead_of(objective.owner_team, owner)  # type: ignore[arg-type]
         for key_result, row in zip(objective.key_results.order_by("order"), rows, strict=True):
             for week, day in enumerate(days):
+                if row[6] == "silent" and week >= len(days) - okrs.SILENT_WEEKS:
+                    break  # its owner stopped checking in: the check-in is overdue
                 share, confidence, note, blockers = okrs.story_point(row[6], week, elapsed)
                 at = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 30)))
                 goals.checkin_create(
@@ -173,7 +177,22 @@ def _checkins(
                     at=at,
                 )
                 count += 1
+                if key_result.title in okrs.PIVOTS and note == okrs.PIVOT_NOTE:
+                    _pivot(lead, key_result, at)
     return count
+
+
+def _pivot(lead: Membership, key_result: KeyResult, at: dt.datetime) -> None:
+    """The stall flag as it was raised that week, and the pivot that answered it."""
+    flags_refresh(lead.organisation, key_result_ids=[key_result.pk], now=at)
+    flag = Flag.objects.filter(key_result=key_result, kind="stall", resolved_at=None).first()
+    goals.pivot_record(
+        member=lead,
+        key_result_id=key_result.pk,
+        flag_id=flag.pk if flag else None,
+        at=at + dt.timedelta(hours=2),
+        **okrs.PIVOTS[key_result.title],
+    )
 
 
 def demo_okrs(owner: Membership, by_slug: dict[str, Team], cycle: Cycle, today: dt.date) -> None:

@@ -122,7 +122,7 @@ OBJECTIVES = [
                 "number",
                 "watermelon",
             ),
-            ("Win rate on qualified opportunities", "increase", 15, 25, "%", "percent", "behind"),
+            ("Win rate on qualified opportunities", "increase", 15, 25, "%", "percent", "silent"),
         ],
     ),
     (
@@ -333,6 +333,7 @@ NOTES = {
         "Steady progress.",
         "Small gain, as expected.",
     ],
+    "silent": ["Slower than hoped.", "Still behind; looking for causes."],
     "behind": [
         "Slower than hoped.",
         "Still behind; looking for causes.",
@@ -371,6 +372,38 @@ PIVOT_NOTE = (
     "customer's existing e-mail thread instead."
 )
 WATERMELON_BLOCKER = ""
+
+# A "silent" key result's owner stopped checking in this many weeks ago: overdue.
+SILENT_WEEKS = 3
+
+# The pivots recorded on the recovered key results, each answering its stall flag.
+PIVOTS = {
+    "Delays alerted before the customer asks": {
+        "tried": "A weekly delay report for each customer's planners, as a PDF in the portal.",
+        "learned": (
+            "Nobody opened the reports: planners act on alerts where they already read "
+            "mail, not in another portal."
+        ),
+        "next_step": "Put each delay alert in the customer's existing e-mail thread, as it happens.",
+    },
+    "Shipments with live tracking": {
+        "tried": "Asked subcontracted carriers to e-mail a status at pick-up and delivery.",
+        "learned": (
+            "Two e-mails a day is not live tracking, and busy subcontractors skipped them."
+        ),
+        "next_step": "Fit the driver app's GPS feed to every subcontracted truck.",
+    },
+    "Pallets cross-docked within 2 h": {
+        "tried": "An extra evening shift at the Hamburg hub.",
+        "learned": "The wait was for a free dock door, not for people: pallets queued outside.",
+        "next_step": "Re-zone the dock doors by destination so pallets go straight across.",
+    },
+    "Customers using the tracking portal weekly": {
+        "tried": "A monthly newsletter pointing customers to the tracking portal.",
+        "learned": "Customers open the portal when something is late, and then they call.",
+        "next_step": "Link every delay alert straight to the shipment's page in the portal.",
+    },
+}
 
 # Units of things that come in whole numbers.
 COUNTED = {
@@ -435,7 +468,7 @@ def story_point(story: str, week: int, elapsed: list[float]) -> tuple[float, int
     note = notes[week % len(notes)]
     if story == "steady":
         return now * (0.94 + 0.03 * (week % 3)), 7, note, ""
-    if story == "behind":
+    if story in ("behind", "silent"):
         return now * 0.55, 5 if week < weeks // 2 else 4, note, ""
     if story == "stalled":
         stall_from = max(1, weeks - 5)

@@ -163,3 +163,75 @@ def milestone_value(text: str) -> float:
     if number in (0.0, 1.0):
         return number
     raise ValueError("A milestone is either done (1) or not done (0).")
+
+
+# --- cycle close: scores ----------------------------------------------------------------
+#
+# At the end of a cycle each key result gets a score from 0.0 to 1.0, and each objective
+# the weighted mean of its key results' scores. The score is computed from the final
+# progress and kept at full precision; pages show it with one decimal (0.7), the way
+# OKR scores are usually read, and colour it by band: 0.7 and above delivered, 0.4 to
+# 0.6 progress made, below 0.4 missed. A person may override a computed score with a
+# reason (a target that turned out to be wrong, a measure that broke); the override
+# then counts wherever the score does. docs/cycle-close.md has worked examples.
+
+SCORE_DELIVERED = 0.7
+SCORE_PROGRESS = 0.4
+
+
+def key_result_score(progress: float | None, kind: KeyResultKind | str) -> float | None:
+    """A key result's computed score from its final progress (raw or clamped).
+
+    Increase and decrease: the progress clamped to 0..1 (over-achievement scores 1.0,
+    going backwards 0.0). Milestone: 1.0 when done, else 0.0. Maintain: its progress,
+    1.0 when the threshold held at the last check-in, 0.0 when breached. None when there
+    is nothing to score (a maintain key result never measured).
+    """
+    if progress is None or not math.isfinite(progress):
+        return None
+    clamped = min(1.0, max(0.0, progress))
+    if KeyResultKind(kind) == KeyResultKind.MILESTONE:
+        return 1.0 if clamped >= 1.0 else 0.0
+    return clamped
+
+
+def effective_score(computed: float | None, override: float | None) -> float | None:
+    """The score that counts: the override when someone set one, else the computed one."""
+    return override if override is not None else computed
+
+
+@dataclass(frozen=True)
+class ScoredKeyResult:
+    """One key result's part in its objective's score."""
+
+    weight: float
+    computed: float | None
+    override: float | None = None
+    dropped: bool = False
+
+    @property
+    def score(self) -> float | None:
+        return effective_score(self.computed, self.override)
+
+
+def objective_score(key_results: Iterable[ScoredKeyResult]) -> float | None:
+    """Weighted mean of the key results' effective scores; dropped and unscored key
+    results are left out, and an objective with nothing to score has no score."""
+    return weighted_mean((kr.weight, kr.score) for kr in key_results if not kr.dropped)
+
+
+def score_rounded(score: float | None) -> float | None:
+    """The score as people read it, to one decimal, halves up (0.65 -> 0.7)."""
+    if score is None:
+        return None
+    return math.floor(score * 10 + 0.5 + 1e-9) / 10
+
+
+def score_band(score: float | None) -> str:
+    """'delivered', 'progress' or 'missed' by the rounded score; '' without a score."""
+    rounded = score_rounded(score)
+    if rounded is None:
+        return ""
+    if rounded >= SCORE_DELIVERED:
+        return "delivered"
+    return "progress" if rounded >= SCORE_PROGRESS else "missed"

@@ -13,6 +13,10 @@ Shapes by kind:
 - milestone: a step line between "not done" and "done"; no pace line, since a
   milestone has no linear pace.
 - maintain: the value line and a horizontal threshold line instead of a pace line.
+
+A key result with a plan draws its pace through the planned values instead of a
+straight line. A forecast, when there is one, is a shaded band (its prediction
+interval) from the last check-in to the cycle's end, with a dashed middle line.
 """
 
 from __future__ import annotations
@@ -27,13 +31,14 @@ from dataclasses import dataclass, field
 WIDTH, HEIGHT = 480, 200
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 76, 14, 14, 48
 
-INK, MUTED, GRID, ACCENT, PACE, TODAY = (
+INK, MUTED, GRID, ACCENT, PACE, TODAY, BAND = (
     "#1d2433",
     "#5b6475",
     "#e3e7ee",
     "#1f5fbf",
     "#a15c00",
     "#8a93a3",
+    "#c9d8f0",
 )
 CURRENCY_SYMBOLS = {"$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "฿", "₫"}
 
@@ -44,6 +49,17 @@ class ChartPoint:
 
     on: dt.date
     value: float
+
+
+@dataclass(frozen=True)
+class ForecastBand:
+    """A projection from the last check-in to the cycle's end: (day, low, middle,
+    high) points of the prediction interval, its level and the chance of reaching
+    the target."""
+
+    points: Sequence[tuple[dt.date, float, float, float]]
+    level: float = 0.8
+    probability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,8 @@ class KeyResultChart:
     direction: str = "above"  # maintain only: stay above or below the threshold
     today: dt.date | None = None
     ident: str = "chart"  # prefix of the ids inside the SVG; unique on the page
+    plan: Sequence[ChartPoint] = field(default_factory=tuple)  # planned values, if any
+    forecast: ForecastBand | None = None
 
 
 # --- numbers and words -----------------------------------------------------------------
@@ -151,14 +169,17 @@ class Frame:
 
 
 def _values(chart: KeyResultChart) -> list[float]:
-    values = [p.value for p in chart.points if math.isfinite(p.value)]
+    values = [p.value for p in (*chart.points, *chart.plan) if math.isfinite(p.value)]
     values += [v for v in (chart.start, chart.target) if v is not None and math.isfinite(v)]
-    return values
+    if chart.forecast is not None:
+        values += [v for _, low, _, high in chart.forecast.points for v in (low, high)]
+    return [v for v in values if math.isfinite(v)]
 
 
 def frame_for(chart: KeyResultChart) -> tuple[Frame, list[float]]:
     """The plot's frame and its y ticks: the whole cycle, every point, start and target."""
     days = [chart.cycle_start, chart.cycle_end, *(p.on for p in chart.points)]
+    days += [p.on for p in chart.plan]
     if chart.kind == "milestone":
         return Frame(min(days), max(days), 0.0, 1.0), [0.0, 1.0]
     values = _values(chart) or [0.0, 1.0]
@@ -224,6 +245,19 @@ def describe(chart: KeyResultChart) -> str:
         parts.append(f"It should stay {side} {format_value(chart.target, **fmt)}.")
     elif chart.kind == "milestone":
         parts.append("A milestone is done or not done; it has no pace line.")
+    if chart.plan:
+        parts.append("The pace follows the planned values.")
+    if chart.forecast is not None and chart.forecast.points:
+        _, low, middle, high = chart.forecast.points[-1]
+        level = round(chart.forecast.level * 100)
+        parts.append(
+            f"Forecast at the end: {format_value(middle, **fmt)} "
+            f"({level}% interval {format_value(low, **fmt)} to {format_value(high, **fmt)})."
+        )
+        if chart.forecast.probability is not None:
+            parts.append(
+                f"Chance of reaching the target: {round(chart.forecast.probability * 100)}%."
+            )
     return " ".join(parts)
 
 
@@ -288,19 +322,7 @@ def _guides(chart: KeyResultChart, frame: Frame) -> list[str]:
         and chart.start is not None
         and chart.target is not None
     ):
-        x1, x2 = frame.x(chart.cycle_start), frame.x(chart.cycle_end)
-        parts.append(
-            _line(
-                x1,
-                frame.y(chart.start),
-                x2,
-                frame.y(chart.target),
-                PACE,
-                stroke_width="1.5",
-                stroke_dasharray="6 4",
-                class_="chart-pace",
-            )
-        )
+        parts.append(_pace(chart, frame, chart.start, chart.target))
     elif chart.kind == "maintain" and chart.target is not None:
         y = frame.y(chart.target)
         parts.append(
@@ -316,6 +338,32 @@ def _guides(chart: KeyResultChart, frame: Frame) -> list[str]:
             )
         )
     return parts
+
+
+def _pace(chart: KeyResultChart, frame: Frame, start: float, target: float) -> str:
+    """The pace: straight from start to target, or through the planned values."""
+    points = [ChartPoint(chart.cycle_start, start)]
+    points += sorted(chart.plan, key=lambda p: p.on) or [ChartPoint(chart.cycle_end, target)]
+    coordinates = " ".join(f"{_n(frame.x(p.on))},{_n(frame.y(p.value))}" for p in points)
+    return (
+        f'<polyline class="chart-pace" points="{coordinates}" fill="none" stroke="{PACE}" '
+        'stroke-width="1.5" stroke-dasharray="6 4"/>'
+    )
+
+
+def _band(chart: KeyResultChart, frame: Frame) -> list[str]:
+    if chart.forecast is None or len(chart.forecast.points) < 2:
+        return []
+    points = chart.forecast.points
+    upper = [f"{_n(frame.x(on))},{_n(frame.y(high))}" for on, _, _, high in points]
+    lower = [f"{_n(frame.x(on))},{_n(frame.y(low))}" for on, low, _, _ in reversed(points)]
+    middle = " ".join(f"{_n(frame.x(on))},{_n(frame.y(mid))}" for on, _, mid, _ in points)
+    return [
+        f'<polygon class="chart-forecast-band" points="{" ".join(upper + lower)}" '
+        f'fill="{BAND}" fill-opacity="0.7" stroke="none"/>',
+        f'<polyline class="chart-forecast" points="{middle}" fill="none" stroke="{ACCENT}" '
+        'stroke-width="1.5" stroke-dasharray="3 3"/>',
+    ]
 
 
 def _series(chart: KeyResultChart, frame: Frame) -> list[str]:
@@ -348,6 +396,10 @@ def _legend(chart: KeyResultChart) -> list[str]:
             _line(x, y - 4, x + 16, y - 4, PACE, stroke_width="1.5", stroke_dasharray="6 4")
         )
         parts.append(_text(x + 20, y, guide))
+    if chart.forecast is not None and len(chart.forecast.points) >= 2:
+        x = MARGIN_LEFT + 160
+        parts.append(f'<rect x="{x}" y="{y - 9}" width="16" height="9" fill="{BAND}"/>')
+        parts.append(_text(x + 20, y, "forecast"))
     return parts
 
 
@@ -367,6 +419,7 @@ def key_result_svg(chart: KeyResultChart) -> str:
         f'<title id="{ident}-title">{_e(title)}</title>',
         f'<desc id="{ident}-desc">{_e(describe(chart))}</desc>',
         *_grid(chart, frame, ticks),
+        *_band(chart, frame),
         *_guides(chart, frame),
         *_series(chart, frame),
         *_legend(chart),

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from headway.accounts.models import Organisation, Role
+from headway.accounts.models import COURSE_FIELDS, Organisation, Role
 from headway.goals.models import (
     CycleKind,
     CycleStatus,
@@ -76,7 +76,14 @@ class EmailLoginForm(AuthenticationForm):
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "strategy_statement", "timezone", "checkin_weekday", "confidence_scale"]
+        fields = [
+            "name",
+            "strategy_statement",
+            "timezone",
+            "checkin_weekday",
+            "confidence_scale",
+            *COURSE_FIELDS,
+        ]
         widgets = {"strategy_statement": forms.Textarea(attrs={"rows": 4})}
 
 

@@ -196,3 +196,74 @@ coach_patterns = [
     path("coach/hints/", coach.coach_hints, name="coach-hints"),
 ]
 urlpatterns += [path("o/<slug:org>/", include(coach_patterns))]
+
+# Course correction: record a pivot, adjust a target, the learning logs.
+from headway.web.views import learning  # noqa: E402
+
+learning_patterns = [
+    path("key-results/<int:key_result_id>/pivot/", learning.pivot_new, name="pivot-new"),
+    path("key-results/<int:key_result_id>/target/", learning.target_change, name="target-change"),
+    path("learning/", learning.learning_organisation, name="learning-log"),
+    path("teams/<slug:slug>/learning/", learning.learning_team, name="learning-team"),
+]
+urlpatterns += [path("o/<slug:org>/", include(learning_patterns))]
+
+# Cycle close: the close review with scores and retrospectives, closing, carry-over.
+from headway.web.views import closing  # noqa: E402
+
+closing_patterns = [
+    path("cycles/<int:cycle_id>/close/", closing.cycle_close_page, name="cycle-close"),
+    path(
+        "cycles/<int:cycle_id>/close/confirm/",
+        closing.cycle_close_confirm,
+        name="cycle-close-confirm",
+    ),
+    path("cycles/<int:cycle_id>/reopen/", closing.cycle_reopen, name="cycle-reopen"),
+    path(
+        "key-results/<int:key_result_id>/score/", closing.key_result_score, name="key-result-score"
+    ),
+    path("objectives/<int:objective_id>/score/", closing.objective_score, name="objective-score"),
+    path(
+        "objectives/<int:objective_id>/retrospective/",
+        closing.objective_retrospective,
+        name="objective-retrospective",
+    ),
+    path(
+        "objectives/<int:objective_id>/carry-over/",
+        closing.objective_carry_over,
+        name="objective-carry-over",
+    ),
+]
+urlpatterns += [path("o/<slug:org>/", include(closing_patterns))]
+
+# Needs attention: open flags of the organisation or a team, with the next steps.
+from headway.web.views import attention  # noqa: E402
+
+attention_patterns = [
+    path("attention/", attention.attention_organisation, name="attention"),
+    path("attention/refresh/", attention.attention_refresh, name="attention-refresh"),
+    path(
+        "attention/flags/<int:flag_id>/check-in/",
+        attention.attention_checkin,
+        name="attention-checkin",
+    ),
+    path("teams/<slug:slug>/attention/", attention.attention_team, name="team-attention"),
+    path(
+        "teams/<slug:slug>/attention/refresh/",
+        attention.attention_team_refresh,
+        name="team-attention-refresh",
+    ),
+]
+urlpatterns += [path("o/<slug:org>/", include(attention_patterns))]
+
+# Honest confidence: a closed cycle's calibration, as each member may see it.
+from headway.web.views import calibration  # noqa: E402
+
+calibration_patterns = [
+    path(
+        "cycles/<int:cycle_id>/confidence/",
+        calibration.cycle_confidence,
+        name="cycle-confidence",
+    ),
+]
+urlpatterns += [path("o/<slug:org>/", include(calibration_patterns))]

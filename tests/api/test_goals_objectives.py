@@ -31,6 +31,9 @@ OBJECTIVE = {
     "created_at",
     "updated_at",
     "key_results",
+    "score",
+    "score_override",
+    "score_reason",
 }
 KEY_RESULT = {
     "id",
@@ -52,6 +55,9 @@ KEY_RESULT = {
     "confidence",
     "last_checkin_at",
     "version",
+    "score",
+    "score_override",
+    "score_reason",
 }
 
 

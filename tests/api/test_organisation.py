@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from headway.accounts.models import Organisation
+from headway.accounts.models import COURSE_FIELDS, Organisation
 from tests.conftest import World
 
 from .conftest import problem, send, unauthenticated
@@ -17,6 +17,7 @@ SHAPE = {
     "timezone",
     "checkin_weekday",
     "confidence_scale",
+    *COURSE_FIELDS,
 }
 
 
@@ -28,6 +29,22 @@ def test_it_returns_the_callers_organisation(world: World, bob: Client) -> None:
     assert body["id"] == world.acme.pk
     assert body["name"] == "Acme"
     assert body["confidence_scale"] == 10
+
+
+def test_it_changes_the_course_correction_thresholds(world: World, alice: Client) -> None:
+    response = send(alice, "patch", "/organisation", {"watermelon_confidence": 8, "stall_weeks": 4})
+    assert response.status_code == 200, response.content
+    assert (response.json()["watermelon_confidence"], response.json()["stall_weeks"]) == (8, 4)
+
+
+def test_it_refuses_off_track_before_at_risk_and_writes_nothing(
+    world: World, alice: Client
+) -> None:
+    response = send(alice, "patch", "/organisation", {"at_risk_gap": 0.3, "off_track_gap": 0.2})
+    assert response.status_code == 422
+    assert "off_track_gap" in str(response.json())
+    acme = Organisation.objects.get(pk=world.acme.pk)
+    assert (acme.at_risk_gap, acme.off_track_gap) == (0.10, 0.25)
 
 
 def test_it_shows_the_outsider_only_their_own_organisation(world: World, charlie: Client) -> None:

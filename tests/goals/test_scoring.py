@@ -16,9 +16,15 @@ from headway.goals.scoring import (
 )
 from headway.goals.scoring import (
     Measure,
+    ScoredKeyResult,
+    effective_score,
     key_result_progress,
+    key_result_score,
     milestone_value,
     objective_progress,
+    objective_score,
+    score_band,
+    score_rounded,
     validate_measure,
     weighted_mean,
 )
@@ -148,3 +154,89 @@ def test_a_weighted_mean_stays_within_its_items(items):
     mean = weighted_mean(items)
     values = [p for _, p in items]
     assert min(values) - 1e-9 <= mean <= max(values) + 1e-9
+
+
+# --- cycle close: scores (docs/cycle-close.md walks through the same examples) ---------
+
+KR_SCORE_CASES = [
+    # case, final progress, kind, score
+    ("halfway", 0.5, K.INCREASE, 0.5),
+    ("reached", 1.0, K.INCREASE, 1.0),
+    ("over-achieved scores 1.0", 1.3, K.INCREASE, 1.0),
+    ("went backwards scores 0.0", -0.25, K.INCREASE, 0.0),
+    ("decrease most of the way", 0.75, K.DECREASE, 0.75),
+    ("full precision is kept", 0.5714285714, K.INCREASE, 0.5714285714),
+    ("milestone done", 1.0, K.MILESTONE, 1.0),
+    ("milestone not done", 0.0, K.MILESTONE, 0.0),
+    ("maintain held", 1.0, K.MAINTAIN, 1.0),
+    ("maintain breached", 0.0, K.MAINTAIN, 0.0),
+    ("maintain never measured", None, K.MAINTAIN, None),
+    ("no scale", None, K.INCREASE, None),
+    ("not a number", math.nan, K.INCREASE, None),
+    ("kind given as text", 0.4, "decrease", 0.4),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "progress", "kind", "score"), KR_SCORE_CASES, ids=[c[0] for c in KR_SCORE_CASES]
+)
+def test_key_result_score(case, progress, kind, score):
+    result = key_result_score(progress, kind)
+    assert result == pytest.approx(score) if score is not None else result is None
+
+
+OBJECTIVE_SCORE_CASES = [
+    # case, key results as (weight, computed, override, dropped), score
+    ("equal weights", [(1, 0.5, None, False), (1, 1.0, None, False)], 0.75),
+    ("weights count", [(3, 1.0, None, False), (1, 0.0, None, False)], 0.75),
+    ("an override replaces the computed score", [(1, 0.2, 0.6, False), (1, 1.0, None, False)], 0.8),
+    ("an override of 0 counts", [(1, 1.0, 0.0, False), (1, 1.0, None, False)], 0.5),
+    ("dropped key results are left out", [(1, 0.2, None, True), (1, 0.9, None, False)], 0.9),
+    ("a dropped override is left out too", [(1, 0.2, 1.0, True), (1, 0.4, None, False)], 0.4),
+    ("unscored key results are left out", [(1, None, None, False), (1, 0.3, None, False)], 0.3),
+    ("an override scores the unscored", [(1, None, 0.5, False)], 0.5),
+    ("nothing to score", [(1, None, None, False)], None),
+    ("only dropped", [(1, 1.0, None, True)], None),
+    ("no key results", [], None),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "rows", "score"), OBJECTIVE_SCORE_CASES, ids=[c[0] for c in OBJECTIVE_SCORE_CASES]
+)
+def test_objective_score(case, rows, score):
+    result = objective_score(ScoredKeyResult(*row) for row in rows)
+    assert result == pytest.approx(score) if score is not None else result is None
+
+
+def test_the_effective_score_is_the_override_when_there_is_one():
+    assert effective_score(0.3, None) == 0.3
+    assert effective_score(0.3, 0.0) == 0.0
+    assert effective_score(None, 0.7) == 0.7
+    assert effective_score(None, None) is None
+    assert ScoredKeyResult(1, 0.3, 0.9).score == 0.9
+
+
+ROUNDING_CASES = [
+    # score, shown, band
+    (0.0, 0.0, "missed"),
+    (0.349, 0.3, "missed"),
+    (0.35, 0.4, "progress"),
+    (0.5714, 0.6, "progress"),
+    (0.65, 0.7, "delivered"),
+    (0.649, 0.6, "progress"),
+    (1.0, 1.0, "delivered"),
+    (None, None, ""),
+]
+
+
+@pytest.mark.parametrize(("score", "shown", "band"), ROUNDING_CASES)
+def test_scores_are_shown_to_one_decimal_and_banded(score, shown, band):
+    assert score_rounded(score) == shown
+    assert score_band(score) == band
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6))
+def test_a_key_result_score_is_always_between_zero_and_one(progress):
+    for kind in K:
+        assert 0.0 <= key_result_score(progress, kind) <= 1.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -391,3 +392,98 @@ def test_the_objective_page_lists_fifty_children_and_links_to_the_rest(world):
     assert "Child 49" in page and "Child 50" not in page
     assert "4 more aligned below" in page  # 53 children plus Platform's objective
     assert f"/o/acme/alignment/objectives/{okrs.company.pk}/" in page
+
+
+# Course correction on the goals pages: pace status, forecast, flags
+
+
+def course_of(html: str, key_result_id: int) -> str:
+    """What the objective page says under one key result about its pace and forecast."""
+    start = html.index(f'id="kr-{key_result_id}-course"')
+    return text(html[start : html.index("</div>", start)])
+
+
+def chart_of(html: str, key_result_id: int) -> str:
+    start = html.index(f'aria-labelledby="chart-kr-{key_result_id}-title')
+    return html[start : html.index("</svg>", start)]
+
+
+def test_the_objective_page_shows_each_key_results_status_and_forecast(okrs: Okrs) -> None:
+    services.checkin_create(
+        member=okrs.world.bob,
+        key_result_id=okrs.deploys.pk,
+        value=6,
+        confidence=7,
+        at=timezone.now() - dt.timedelta(days=6),
+    )
+    html = page(logged_in(okrs.world.bob), okrs.url(f"objectives/{okrs.platform.pk}/"))
+    deploys = course_of(html, okrs.deploys.pk)
+    pace = paces(okrs)[okrs.deploys.pk]
+    assert pace.status_label == "On track"  # 6 of 2 → 10 is 50% done
+    assert f"On track {round(pace.expected * 100)}% expected" in deploys
+    assert re.search(r"Forecast [\d.]+ deploys \(80%: [\d.]+–[\d.]+\), \d+% chance", deploys)
+    assert "chance of reaching 10 deploys" in deploys
+    incidents = course_of(html, okrs.incidents.pk)
+    assert "Not enough data: 1 check-in, 3 needed" in incidents
+    # The status is in words (with an icon for sighted readers), never colour alone.
+    assert '<span class="visually-hidden">Pace: </span>On track</span>' in html
+
+
+def test_the_chart_draws_the_forecast_band_and_the_planned_pace(okrs: Okrs) -> None:
+    services.checkin_create(
+        member=okrs.world.bob,
+        key_result_id=okrs.deploys.pk,
+        value=6,
+        confidence=7,
+        at=timezone.now() - dt.timedelta(days=6),
+    )
+    today = timezone.localdate()
+    plan = [[str(today - dt.timedelta(days=10)), 10], [str(today + dt.timedelta(days=30)), 5]]
+    # No service edits a plan yet: set it on the row for the page to draw.
+    okrs.incidents.__class__.objects.filter(pk=okrs.incidents.pk).update(plan=plan)
+    html = page(logged_in(okrs.world.bob), okrs.url(f"objectives/{okrs.platform.pk}/"))
+    deploys = chart_of(html, okrs.deploys.pk)
+    assert 'class="chart-forecast-band"' in deploys
+    assert "Chance of reaching the target:" in deploys
+    incidents = chart_of(html, okrs.incidents.pk)
+    assert 'class="chart-forecast-band"' not in incidents  # one check-in: no forecast
+    pace = re.search(r'class="chart-pace" points="([^"]+)"', incidents)
+    assert pace is not None
+    assert len(pace.group(1).split()) == 3  # the start, then the two planned values
+    assert "The pace follows the planned values." in incidents
+
+
+def test_the_objective_page_lists_open_flags_with_their_reasons(okrs: Okrs) -> None:
+    from headway.insights.services import flags_refresh
+
+    flags_refresh(okrs.world.acme)
+    url = okrs.url(f"objectives/{okrs.company.pk}/")
+    html = page(logged_in(okrs.world.alice), url)
+    course = course_of(html, okrs.revenue.pk)
+    assert "Overdue check-in" in course
+    assert "No check-in yet, 200 days into the cycle (due every 7 days)." in course
+    assert f"/o/acme/key-results/{okrs.revenue.pk}/pivot/?flag=" in html
+    viewer = page(logged_in(okrs.world.dave), url)
+    assert "No check-in yet, 200 days into the cycle" in viewer
+    assert "/pivot/?flag=" not in viewer
+
+
+def test_the_team_page_and_the_check_in_screens_show_each_key_results_status(
+    okrs: Okrs,
+) -> None:
+    client = logged_in(okrs.world.bob)
+    label = paces(okrs)[okrs.deploys.pk].status_label
+    team = text(objectives_of(page(client, okrs.url("teams/platform/"))))
+    assert re.search(rf"Deploys a week [\d% ]+ \S Pace: {label} ", team), team
+    partial = client.get(okrs.url("teams/platform/"), headers=HTMX).content.decode()
+    assert "<html" not in partial and "Pace:" in text(partial)
+    for url in (okrs.url("check-in/"), okrs.url("teams/platform/check-in/")):
+        screen = text(page(client, url))
+        assert re.search(rf"Deploys a week \S Pace: {label} ", screen), url
+
+
+def paces(okrs: Okrs) -> dict[int, Any]:
+    from headway.goals.models import KeyResult
+    from headway.insights.selectors import key_result_insights
+
+    return key_result_insights(okrs.world.acme, KeyResult.objects.filter(objective=okrs.platform))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from headway.accounts.models import ApiToken, Organisation
+from headway.accounts.models import COURSE_FIELDS, ApiToken, Organisation
 from headway.accounts.services import api_token_authenticate, api_token_create
 from tests.conftest import World, logged_in
 from tests.web.conftest import error_of, snapshot
@@ -20,6 +20,7 @@ def settings_form(org: Organisation, **changes: object) -> dict[str, object]:
         "timezone": org.timezone,
         "checkin_weekday": org.checkin_weekday,
         "confidence_scale": org.confidence_scale,
+        **{field: getattr(org, field) for field in COURSE_FIELDS},
     }
     data.update(changes)
     return data
@@ -47,6 +48,27 @@ def test_it_saves_the_settings(world: World) -> None:
     assert (org.name, org.strategy_statement, org.timezone) == ("Acme Corp", "Win", "Europe/Paris")
     assert org.slug == "acme"
     assert "Settings saved" in client.get(SETTINGS).content.decode()
+
+
+def test_it_saves_the_course_correction_thresholds(world: World) -> None:
+    client = logged_in(world.alice)
+    response = client.post(
+        SETTINGS,
+        settings_form(world.acme, at_risk_gap=0.05, off_track_gap=0.2, overdue_grace_days=5),
+    )
+    assert response.status_code == 302
+    org = Organisation.objects.get(pk=world.acme.pk)
+    assert (org.at_risk_gap, org.off_track_gap, org.overdue_grace_days) == (0.05, 0.2, 5)
+
+
+def test_off_track_must_start_beyond_at_risk(world: World) -> None:
+    before = snapshot()
+    response = logged_in(world.alice).post(
+        SETTINGS, settings_form(world.acme, at_risk_gap=0.3, off_track_gap=0.2)
+    )
+    assert response.status_code == 422
+    assert "at least 0.3" in error_of(response, "off_track_gap")
+    assert snapshot() == before
 
 
 def test_bad_settings_are_refused_next_to_the_field(world: World) -> None:

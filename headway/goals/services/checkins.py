@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from headway.accounts.models import Membership
+from headway.insights.services import flags_refresh_on_commit
 
 from .. import scoring
 from ..models import CheckIn, CycleStatus, KeyResult, KeyResultStatus, ObjectiveStatus
@@ -184,6 +185,9 @@ def _write(
             changes={"value": (before, value), "confidence": (None, confidence)},
             at=checkin.created_at,
         )
+        # Flags follow the new value once it is committed; a failure there is logged,
+        # never an error for the check-in (see flags_after_checkin).
+        flags_refresh_on_commit(key_result.organisation_id, key_result.pk)
     # Callers answer with the key result and objective as this check-in left them.
     checkin.key_result = key_result
     return checkin

@@ -98,6 +98,12 @@ def cycle_update(*, member: Membership, cycle: Cycle, **changes: object) -> Cycl
     for field, value in changes.items():
         setattr(cycle, field, value)
     _check_cycle(member, cycle)
+    # A status set here (the demo, PATCH /cycles) keeps closed_at true; the close review
+    # with its objectives and scores is goals.services.cycle_close.
+    if cycle.status != CycleStatus.CLOSED:
+        cycle.closed_at = None
+    elif cycle.closed_at is None:
+        cycle.closed_at = timezone.now()
     with transaction.atomic():
         outside = [child.name for child in cycle.children.all() if not cycle.encloses(child)]
         if outside:

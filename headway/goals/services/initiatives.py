@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,9 @@ from headway.accounts.services import require_writer
 from ..models import Initiative, KeyResult
 from ..selectors import can_edit_objective, objectives_visible
 from .activity import activity_record, changed_fields
+from .locks import require_open_key_results
+
+MAX_TITLE = 200
 
 
 def _clean(
@@ -24,6 +28,8 @@ def _clean(
         clean["title"] = str(data.get("title") or "").strip()
         if not clean["title"]:
             errors["title"] = "Say what work will be done."
+        elif len(clean["title"]) > MAX_TITLE:
+            errors["title"] = f"Keep the title under {MAX_TITLE} characters."
     if "description" in data:
         clean["description"] = str(data["description"] or "").strip()
     if "status" in data or not partial:
@@ -43,7 +49,7 @@ def _clean(
     if "key_result_ids" in data or not partial:
         ids = list(data.get("key_result_ids") or [])
         key_results = list(
-            KeyResult.objects.select_related("objective").filter(
+            KeyResult.objects.select_related("objective__cycle").filter(
                 organisation_id=member.organisation_id,
                 pk__in=ids,
                 objective__in=objectives_visible(member),
@@ -59,24 +65,48 @@ def _clean(
             raise PermissionDenied(
                 "You can add initiatives only to key results of your own or your teams' objectives."
             )
+        require_open_key_results(key_results)
     if errors:
         raise ValidationError(errors)
     return clean, key_results
 
 
-def initiative_create(*, member: Membership, **data: Any) -> Initiative:
+@dataclass(frozen=True)
+class InitiativeDraft:
+    """A new initiative that passed validation, not yet written."""
+
+    fields: dict[str, Any]
+    key_results: list[KeyResult]
+
+
+def initiative_prepare(*, member: Membership, **data: Any) -> InitiativeDraft:
+    """Validate a new initiative without writing it, for actions that create
+    initiatives among other changes (a pivot) and must check everything first."""
     require_writer(member, "create initiatives")
     clean, key_results = _clean(member, data)
-    with transaction.atomic():
-        initiative = Initiative.objects.create(organisation_id=member.organisation_id, **clean)
-        initiative.key_results.set(key_results or [])
-        objective = key_results[0].objective if key_results else None
-        activity_record(actor=member.user, verb="created", target=initiative, objective=objective)
+    return InitiativeDraft(clean, key_results or [])
+
+
+def initiative_insert(member: Membership, draft: InitiativeDraft) -> Initiative:
+    """Write a prepared initiative with its activity, inside the caller's transaction."""
+    initiative = Initiative.objects.create(organisation_id=member.organisation_id, **draft.fields)
+    initiative.key_results.set(draft.key_results)
+    objective = draft.key_results[0].objective if draft.key_results else None
+    activity_record(actor=member.user, verb="created", target=initiative, objective=objective)
     return initiative
 
 
-def _require_edit(member: Membership, initiative: Initiative) -> None:
+def initiative_create(*, member: Membership, **data: Any) -> Initiative:
+    draft = initiative_prepare(member=member, **data)
+    with transaction.atomic():
+        return initiative_insert(member, draft)
+
+
+def initiative_require_edit(member: Membership, initiative: Initiative) -> None:
+    """403 unless the member may change this initiative: its owner, an admin, or an
+    editor of one of its key results' objectives."""
     require_writer(member, "change initiatives")
+    require_open_key_results(initiative.key_results.select_related("objective__cycle"))
     if member.is_admin or initiative.owner_id == member.user_id:
         return
     if not any(
@@ -89,7 +119,7 @@ def _require_edit(member: Membership, initiative: Initiative) -> None:
 
 
 def initiative_update(*, member: Membership, initiative: Initiative, **changes: Any) -> Initiative:
-    _require_edit(member, initiative)
+    initiative_require_edit(member, initiative)
     clean, key_results = _clean(member, changes, partial=True)
     with transaction.atomic():
         diff = changed_fields(initiative, clean)
@@ -110,7 +140,7 @@ def initiative_update(*, member: Membership, initiative: Initiative, **changes: 
 
 
 def initiative_delete(*, member: Membership, initiative: Initiative) -> None:
-    _require_edit(member, initiative)
+    initiative_require_edit(member, initiative)
     with transaction.atomic():
         activity_record(actor=member.user, verb="deleted", target=initiative)
         initiative.delete()

@@ -13,6 +13,7 @@ from headway.lib.errors import Conflict
 
 from ..models import (
     AlignmentLink,
+    CycleStatus,
     KeyResult,
     LinkKind,
     Objective,
@@ -22,6 +23,7 @@ from ..models import (
 )
 from ..selectors import can_edit_objective, objectives_visible
 from .activity import activity_record
+from .locks import require_open_cycle
 from .rollup import objective_ancestors, rollup
 
 PARENT_TYPES = ("theme", "objective", "key_result")
@@ -77,6 +79,12 @@ def _parent(member: Membership, parent_type: str, parent_id: int) -> Theme | Obj
 def _check_link(child: Objective, parent: Theme | Objective | KeyResult) -> None:
     parent_objective = parent.objective if isinstance(parent, KeyResult) else parent
     if isinstance(parent_objective, Objective):
+        if parent_objective.cycle.status == CycleStatus.CLOSED:
+            raise ValidationError(
+                {
+                    "parent_id": f"'{parent_objective}' belongs to {parent_objective.cycle}, which is closed; align to an objective of a running cycle."
+                }
+            )
         if parent_objective.status == ObjectiveStatus.CLOSED:
             raise ValidationError(
                 {
@@ -114,6 +122,7 @@ def alignment_link_create(
     """Align `child` to a parent; a contributing link rolls the child's progress up."""
     if not can_edit_objective(member, child):
         raise PermissionDenied("You can align only your own objectives and those of your teams.")
+    require_open_cycle(child.cycle)
     if kind not in LinkKind.values:
         raise ValidationError({"kind": "A link either contributes or supports."})
     try:
@@ -153,6 +162,7 @@ def alignment_link_create(
 def alignment_link_delete(*, member: Membership, link: AlignmentLink) -> None:
     if not can_edit_objective(member, link.child):
         raise PermissionDenied("You can unlink only your own objectives and those of your teams.")
+    require_open_cycle(link.child.cycle)
     with transaction.atomic():
         above, _ = objective_ancestors([link.child_id])
         above.discard(link.child_id)

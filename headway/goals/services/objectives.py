@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..selectors import can_edit_objective
 from .activity import activity_event, activity_record, changed_fields
+from .locks import require_open_cycle
 from .rollup import key_result_refresh, rollup
 
 OBJECTIVE_FIELDS = (
@@ -206,7 +207,7 @@ def _clean_objective(
     if cycle is None:
         errors["cycle_id"] = "Choose a cycle of this organisation."
     elif cycle.status == CycleStatus.CLOSED and cycle_changes:
-        # Objectives already in a closed cycle can still be edited (closed, retitled).
+        # Edits inside a closed cycle are refused earlier (locks.py); this stops moves into one.
         errors["cycle_id"] = f"{cycle} is closed; choose a current or planned cycle."
     team_id, user_id = _id(data.get("owner_team_id")), _id(data.get("owner_user_id"))
     if bool(team_id) == bool(user_id):
@@ -304,6 +305,7 @@ def objective_update(
     """Edit an objective; a stale `version` gets Conflict (409) with the current values."""
     if not can_edit_objective(member, objective):
         raise PermissionDenied("You can edit only your own objectives and those of your teams.")
+    require_open_cycle(objective.cycle)
     unknown = set(changes) - set(OBJECTIVE_FIELDS)
     if unknown:
         raise ValidationError({field: "This field cannot be changed here." for field in unknown})
@@ -377,6 +379,7 @@ def objective_delete(*, member: Membership, objective: Objective) -> None:
     """Delete an objective with its key results and check-ins; parents roll up again."""
     if not can_edit_objective(member, objective):
         raise PermissionDenied("You can delete only your own objectives and those of your teams.")
+    require_open_cycle(objective.cycle)
     with transaction.atomic():
         from .rollup import objective_ancestors
 
@@ -394,6 +397,7 @@ def key_result_create(*, member: Membership, objective: Objective, **data: Any) 
         raise PermissionDenied(
             "You can add key results only to your own objectives and those of your teams."
         )
+    require_open_cycle(objective.cycle)
     clean = clean_key_result(member, data)
     with transaction.atomic():
         clean.setdefault("order", objective.key_results.count())
@@ -420,6 +424,7 @@ def key_result_update(
         raise PermissionDenied(
             "You can edit key results only of your own objectives and those of your teams."
         )
+    require_open_cycle(key_result.objective.cycle)
     unknown = set(changes) - set(KEY_RESULT_FIELDS)
     if unknown:
         raise ValidationError(
@@ -470,6 +475,7 @@ def key_result_delete(*, member: Membership, key_result: KeyResult) -> None:
         raise PermissionDenied(
             "You can delete key results only of your own objectives and those of your teams."
         )
+    require_open_cycle(key_result.objective.cycle)
     with transaction.atomic():
         objective = key_result.objective
         activity_record(actor=member.user, verb="deleted", target=key_result, objective=objective)

@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from headway.accounts.models import Membership
-from headway.goals.models import CheckIn, Cycle, KeyResult, Objective
+from headway.accounts.models import Membership, Organisation
+from headway.goals.models import CheckIn, Cycle, CycleStatus, KeyResult, Objective
 from headway.goals.selectors import (
     activity_for_objective,
     activity_for_team,
@@ -28,7 +28,14 @@ from headway.goals.selectors import (
     objective_get_for_member,
     objectives_overlapping,
 )
-from headway.lib.charts import ChartPoint, KeyResultChart, key_result_svg
+from headway.insights.models import Flag
+from headway.insights.selectors import (
+    KeyResultInsight,
+    flags_for_key_results,
+    key_result_insights,
+    plan_points,
+)
+from headway.lib.charts import ChartPoint, ForecastBand, KeyResultChart, key_result_svg
 from headway.lib.htmx import render_page
 from headway.teams.models import Team
 from headway.teams.selectors import teams_of_user
@@ -60,21 +67,39 @@ def my_work(request: HttpRequest) -> HttpResponse:
 
 @dataclass
 class KeyResultView:
-    """A key result on its objective's page: its recent check-ins and its chart."""
+    """A key result on its objective's page: its recent check-ins and its chart, its
+    pace status and forecast, and its open flags."""
 
     key_result: KeyResult
     recent: list[CheckIn]
     chart: SafeString
+    insight: KeyResultInsight | None = None
+    flags: list[Flag] = field(default_factory=list)
 
 
 def _day(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
+def _forecast_band(insight: KeyResultInsight | None) -> ForecastBand | None:
+    if insight is None or not insight.band:
+        return None
+    return ForecastBand(
+        points=insight.band,
+        level=insight.forecast.level,
+        probability=insight.forecast.probability,
+    )
+
+
 def key_result_chart(
-    key_result: KeyResult, cycle: Cycle, checkins: Iterable[CheckIn], today: dt.date
+    key_result: KeyResult,
+    cycle: Cycle,
+    checkins: Iterable[CheckIn],
+    today: dt.date,
+    insight: KeyResultInsight | None = None,
 ) -> SafeString:
-    """The key result's value over the cycle with its pace line, as inline SVG."""
+    """The key result's value over the cycle with its pace line (through its plan, if
+    it has one) and its forecast band, as inline SVG."""
     chart = KeyResultChart(
         title=key_result.title,
         kind=key_result.kind,
@@ -88,23 +113,35 @@ def key_result_chart(
         direction=key_result.direction,
         today=today,
         ident=f"chart-kr-{key_result.pk}",
+        plan=[ChartPoint(on, value) for on, value in plan_points(key_result.plan)],
+        forecast=_forecast_band(insight),
     )
     # key_result_svg escapes every text it writes.
     return mark_safe(key_result_svg(chart))
 
 
-def _key_result_views(objective: Objective) -> list[KeyResultView]:
+def _key_result_views(
+    objective: Objective, organisation: Organisation | None = None
+) -> list[KeyResultView]:
     history: dict[int, list[CheckIn]] = defaultdict(list)
     for checkin in checkins_for_objective(objective):
         history[checkin.key_result_id].append(checkin)
     today = timezone.localdate()
+    # One analysis for the whole page: pace, status, forecast and band of every key result.
+    insights = key_result_insights(
+        organisation or objective.organisation, objective.key_results.all(), with_band=True
+    )
+    key_results = list(objective.key_results.select_related("owner").order_by("order", "pk"))
+    flags = flags_for_key_results(kr.pk for kr in key_results)
     return [
         KeyResultView(
             kr,
             list(reversed(history[kr.pk][-RECENT_CHECKINS:])),
-            key_result_chart(kr, objective.cycle, history[kr.pk], today),
+            key_result_chart(kr, objective.cycle, history[kr.pk], today, insights.get(kr.pk)),
+            insights.get(kr.pk),
+            flags.get(kr.pk, []),
         )
-        for kr in objective.key_results.select_related("owner").order_by("order", "pk")
+        for kr in key_results
     ]
 
 
@@ -128,13 +165,15 @@ def objective_context(member: Membership, objective: Objective) -> dict[str, Any
         links_down = links_down[:ALIGNED_BELOW_SHOWN]
     return {
         "objective": objective,
-        "key_results": _key_result_views(objective),
+        "key_results": _key_result_views(objective, member.organisation),
         "initiatives": list(initiatives_for_objective(objective)),
         "links_up": list(up),
         "links_down": links_down,
         "more_below": more_below,
         "activity": activity_for_objective(objective),
-        "can_edit": can_edit_objective(member, objective),
+        # A closed cycle is locked: its objectives offer no edits (the services refuse them).
+        "can_edit": can_edit_objective(member, objective)
+        and objective.cycle.status != CycleStatus.CLOSED,
     }
 
 

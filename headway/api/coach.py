@@ -36,7 +36,7 @@ MAX_TEXT = 10_000
 Kind = Literal["increase", "decrease", "maintain", "milestone"]
 
 
-class KeyResultIn(Schema):
+class CoachKeyResultIn(Schema):
     title: str = Field(..., max_length=MAX_TEXT, description="May be empty: that is a finding.")
     kind: Kind | None = Field(
         None,
@@ -60,9 +60,9 @@ class KeyResultIn(Schema):
         )
 
 
-class ObjectiveIn(Schema):
+class CoachObjectiveIn(Schema):
     title: str = Field(..., max_length=MAX_TEXT)
-    key_results: list[KeyResultIn] | None = Field(
+    key_results: list[CoachKeyResultIn] | None = Field(
         None,
         max_length=MAX_ITEMS,
         description="Its key results, checked too; their number is checked (two to five) only when given.",
@@ -70,8 +70,8 @@ class ObjectiveIn(Schema):
 
 
 class CoachCheckIn(Schema):
-    objectives: list[ObjectiveIn] = Field(default_factory=list, max_length=MAX_ITEMS)
-    key_results: list[KeyResultIn] = Field(default_factory=list, max_length=MAX_ITEMS)
+    objectives: list[CoachObjectiveIn] = Field(default_factory=list, max_length=MAX_ITEMS)
+    key_results: list[CoachKeyResultIn] = Field(default_factory=list, max_length=MAX_ITEMS)
     texts: list[Annotated[str, Field(max_length=MAX_TEXT)]] = Field(
         default_factory=list,
         max_length=MAX_ITEMS,
@@ -91,7 +91,7 @@ class CoachCheckIn(Schema):
         return self
 
 
-class FindingOut(Schema):
+class CoachFindingOut(Schema):
     code: str = Field(..., description="Stable, e.g. kr.output, objective.metric, empty.")
     severity: Literal["info", "warning", "problem"]
     message: str = Field(..., description="What the coach noticed and why it matters.")
@@ -111,19 +111,19 @@ class KeyResultCheckOut(Schema):
         ..., description="The classifier weighed with the key result's structure."
     )
     classification: ClassificationOut
-    findings: list[FindingOut]
+    findings: list[CoachFindingOut]
 
 
 class TextCheckOut(Schema):
     text: str
     verdict: Literal["outcome", "output", "unsure"]
     classification: ClassificationOut
-    findings: list[FindingOut]
+    findings: list[CoachFindingOut]
 
 
 class ObjectiveCheckOut(Schema):
     title: str
-    findings: list[FindingOut]
+    findings: list[CoachFindingOut]
     key_results: list[KeyResultCheckOut] | None
 
 

@@ -24,6 +24,7 @@ from headway.goals.selectors import (
     objective_get_for_member,
 )
 from headway.goals.selectors_closing import key_result_score_of
+from headway.insights.selectors import plan_points
 
 from .accounts import UserOut
 from .auth import member_of
@@ -41,6 +42,19 @@ Direction = Literal["above", "below"]
 
 # What a check-in sets: sending these to PATCH gets 422 pointing at the check-in.
 VALUE_FIELDS = ("current_value", "progress", "confidence")
+PLAN_DESCRIPTION = (
+    "Planned values: the expected progress follows them instead of a straight line from "
+    "start to target. Days inside the objective's cycle, each once, at most 52 points; "
+    "values in the key result's unit. Maintain: none. Milestone: one point, the due "
+    "date, with value 1. Empty for a steady pace."
+)
+
+
+class PlanPoint(Schema):
+    on: dt.date = Field(..., description="A day inside the objective's cycle.")
+    value: float = Field(
+        ..., description="The value expected by that day, in the key result's unit."
+    )
 
 
 class KeyResultOut(Schema):
@@ -71,6 +85,13 @@ class KeyResultOut(Schema):
     )
     score_override: float | None = None
     score_reason: str = ""
+    plan: list[PlanPoint] = Field(default_factory=list, description=PLAN_DESCRIPTION)
+
+    @staticmethod
+    def resolve_plan(obj: Any) -> list[dict[str, Any]]:
+        if isinstance(obj, dict):  # this schema's own output read again
+            return obj.get("plan") or []
+        return [{"on": on, "value": value} for on, value in plan_points(obj.plan)]
 
     @staticmethod
     def resolve_score(obj: Any) -> float | None:
@@ -135,6 +156,7 @@ class KeyResultFields(Schema):
     owner_id: int | None = Field(None, description="A user id of a member of the organisation.")
     status: KeyResultStatus = KeyResultStatus.ACTIVE
     order: int | None = Field(None, ge=0, description="Position; defaults to the end.")
+    plan: list[PlanPoint] = Field(default_factory=list, description=PLAN_DESCRIPTION)
 
 
 class KeyResultIn(KeyResultFields):
@@ -154,6 +176,17 @@ class KeyResultPatch(Schema):
     owner_id: int | None = None
     status: KeyResultStatus | None = Field(None, description="`dropped` ends its check-ins.")
     order: int | None = Field(None, ge=0)
+    plan: list[PlanPoint] | None = Field(
+        None, description=PLAN_DESCRIPTION + " Replaces the whole plan; `[]` clears it."
+    )
+    target_reason: str | None = Field(
+        None,
+        description=(
+            "Why the target moves: required once the key result has check-ins, when "
+            "`target_value` (or a new `kind`) changes it; the move is then kept in the "
+            "target's history (`GET /key-results/{id}/targets`)."
+        ),
+    )
     current_value: float | None = Field(
         None, description="Not editable: POST a check-in to change the value (422)."
     )
@@ -275,7 +308,10 @@ def key_result_read(request: HttpRequest, key_result_id: int) -> KeyResult:
 def key_result_update(request: HttpRequest, key_result_id: int, payload: KeyResultPatch) -> object:
     member = member_of(request)
     key_result = key_result_get_for_member(member, key_result_id)
-    data = changes(payload, nullable={"owner_id", "start_value", "target_value", *VALUE_FIELDS})
+    data = changes(
+        payload,
+        nullable={"owner_id", "start_value", "target_value", "target_reason", *VALUE_FIELDS},
+    )
     version = data.pop("version")
     updated = services.key_result_update(
         member=member, key_result=key_result, version=version, **data

@@ -92,8 +92,9 @@ def objectives_visible(member: Membership) -> QuerySet[Objective]:
 
 
 def can_edit_objective(member: Membership, objective: Objective) -> bool:
-    """Admins edit everything; members edit their own and their teams' objectives."""
-    if not member.can_write:
+    """Admins edit everything of their organisation; members edit their own and their
+    teams' objectives."""
+    if not member.can_write or objective.organisation_id != member.organisation_id:
         return False
     if member.is_admin or objective.owner_user_id == member.user_id:
         return True

@@ -285,11 +285,11 @@ def _band_days(
 # --- flags -----------------------------------------------------------------------
 
 
-def flags_open(member: Membership, *, team_ids: Iterable[int] | None = None) -> QuerySet[Flag]:
-    """Open flags on key results the member can see, most urgent first. `team_ids`
-    narrows the list to objectives owned by those teams."""
+def flags_visible(member: Membership, team_ids: Iterable[int] | None = None) -> QuerySet[Flag]:
+    """Flags, open or resolved, on key results the member can see, with what a list
+    shows of them. `team_ids` narrows them to objectives owned by those teams."""
     flags = (
-        Flag.objects.filter(organisation_id=member.organisation_id, resolved_at=None)
+        Flag.objects.filter(organisation_id=member.organisation_id)
         .filter(visible_q(member, "key_result__objective__"))
         .select_related(
             "key_result__objective__owner_team",
@@ -300,6 +300,12 @@ def flags_open(member: Membership, *, team_ids: Iterable[int] | None = None) -> 
     )
     if team_ids is not None:
         flags = flags.filter(key_result__objective__owner_team_id__in=list(team_ids))
+    return flags
+
+
+def flags_open(member: Membership, *, team_ids: Iterable[int] | None = None) -> QuerySet[Flag]:
+    """Open flags on key results the member can see, most urgent first."""
+    flags = flags_visible(member, team_ids).filter(resolved_at=None)
     return flags.order_by("-severity", "opened_at", "pk")
 
 
@@ -328,6 +334,7 @@ __all__ = [
     "flag_get",
     "flags_for_key_results",
     "flags_open",
+    "flags_visible",
     "key_result_insights",
     "key_result_series",
     "key_results_in_play",

@@ -14,13 +14,12 @@ from typing import Literal
 from django.db.models import Count, QuerySet
 
 from headway.accounts.models import Membership
-from headway.goals.selectors import visible_q
 from headway.teams.models import Team
 from headway.teams.selectors import team_subtree
 
 from .metrics.flags import KINDS
 from .models import Flag
-from .selectors import flags_open, key_results_in_play
+from .selectors import flags_open, flags_visible, key_results_in_play
 
 State = Literal["open", "resolved", "all"]
 STATES: tuple[State, ...] = ("open", "resolved", "all")
@@ -45,7 +44,7 @@ def flags_list(
     if state == "open":
         flags = flags_open(member, team_ids=team_ids)
     else:
-        flags = _flags_any(member, team_ids)
+        flags = flags_visible(member, team_ids)
         if state == "resolved":
             flags = flags.filter(resolved_at__isnull=False).order_by("-resolved_at", "-pk")
         else:
@@ -55,22 +54,6 @@ def flags_list(
     if key_result_id is not None:
         flags = flags.filter(key_result_id=key_result_id)
     return flags.select_related("pivot")
-
-
-def _flags_any(member: Membership, team_ids: Iterable[int] | None) -> QuerySet[Flag]:
-    flags = (
-        Flag.objects.filter(organisation_id=member.organisation_id)
-        .filter(visible_q(member, "key_result__objective__"))
-        .select_related(
-            "key_result__objective__owner_team",
-            "key_result__objective__owner_user",
-            "key_result__owner",
-            "key_result__objective__cycle",
-        )
-    )
-    if team_ids is not None:
-        flags = flags.filter(key_result__objective__owner_team_id__in=list(team_ids))
-    return flags
 
 
 def flag_counts(flags: QuerySet[Flag]) -> dict[str, int]:

@@ -139,6 +139,16 @@ def flags_refresh_on_commit(organisation_id: int, key_result_id: int) -> None:
     transaction.on_commit(partial(flags_after_checkin, organisation_id, key_result_id))
 
 
+def flags_refresh_organisation_on_commit(organisation_id: int) -> None:
+    """Queue a refresh of the whole organisation's flags once the current transaction
+    commits (a cycle closed or reopened changes which key results are in play)."""
+    if getattr(_deferral, "depth", 0):
+        return
+    from .tasks import flags_refresh_task  # the task module imports this one
+
+    transaction.on_commit(partial(flags_refresh_task.enqueue, organisation_id))
+
+
 def flags_after_checkin(organisation_id: int, key_result_id: int) -> FlagRefresh | None:
     """Refresh one key result's flags once its check-in has committed.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -44,7 +45,7 @@ def call_service(
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, messages in error.message_dict.items():
-                form.add_error(field_of(field), messages)
+                add_service_error(form, field, messages, field_of)
         else:
             form.add_error(None, error.messages)
     except Conflict as error:
@@ -52,6 +53,25 @@ def call_service(
     except PermissionDenied as error:
         form.add_error(None, str(error) or "You are not allowed to do that.")
     return None
+
+
+def add_service_error(
+    form: forms.Form,
+    name: str,
+    messages: list[str],
+    field_of: Callable[[str | None], str | None] | None = None,
+) -> None:
+    """Put a service's error on `name` next to the form field it concerns: a form may
+    place names it knows better itself (`place_error`, e.g. a line of a text area);
+    else the field of that name, or the top of the form."""
+    place = getattr(form, "place_error", None)
+    placed = place(name, messages) if place is not None else None
+    if placed is not None:
+        form.add_error(*placed)
+    elif field_of is not None:
+        form.add_error(field_of(name), messages)
+    else:
+        form.add_error(name if name in form.fields else None, messages)
 
 
 class EmailLoginForm(AuthenticationForm):
@@ -294,8 +314,27 @@ class ObjectiveForm(forms.Form):
 OBJECTIVE_ERROR_FIELDS = {"owner_team_id": "owner", "owner_user_id": "owner"}
 
 
+# A service error on one point of a plan: `plan.2.on`, `plan.2.value` or `plan.2`.
+PLAN_POINT = re.compile(r"plan\.(\d+)(?:\.\w+)?")
+# A line of planned values: the date, then a space, comma or semicolon, then the value.
+PLAN_LINE = re.compile(r"(\S+?)[\s,;]+(.*)")
+
+
+def plan_as_text(plan: Any) -> str:
+    """A stored plan as the form's text: one "YYYY-MM-DD value" per line."""
+    from headway.insights.selectors import plan_points
+
+    return "\n".join(f"{on.isoformat()} {value:.15g}" for on, value in plan_points(plan))
+
+
 class KeyResultForm(forms.Form):
-    """A key result's definition; its value changes only through check-ins."""
+    """A key result's definition; its value changes only through check-ins.
+
+    The planned values are typed one "YYYY-MM-DD value" per line; the form only splits
+    the lines, the service checks the dates and numbers, and its errors on a point
+    (`plan.2.on`) come back next to the text area naming the line. `target_reason`
+    appears when editing a key result that has check-ins: a new target then needs it.
+    """
 
     title = forms.CharField(
         max_length=200, help_text="What will be measured, e.g. 'Deploys a week'."
@@ -329,19 +368,63 @@ class KeyResultForm(forms.Form):
         initial=KeyResultStatus.ACTIVE,
         help_text="A dropped key result stops counting and takes no more check-ins.",
     )
+    target_reason = forms.CharField(
+        required=False,
+        label="Reason for changing the target",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=(
+            "This key result has check-ins, so a new target needs a reason; it is kept in "
+            "the target's history. Leave it empty when the target stays."
+        ),
+    )
+    plan = forms.CharField(
+        required=False,
+        strip=False,  # blank lines at the top count, so errors name the line the person sees
+        label="Planned values",
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2026-11-15 40\n2026-12-15 80"}),
+        help_text=(
+            "Leave empty for a steady pace from start to target. Otherwise one "
+            "“YYYY-MM-DD value” per line, e.g. “2026-11-15 40”: the value you expect by that "
+            "date, inside the cycle; the pace runs through these points. A milestone takes "
+            "one line: its due date."
+        ),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, people: Choices, **kwargs: Any) -> None:
         editing = kwargs.pop("editing", False)
+        target_history = kwargs.pop("target_history", False)
         super().__init__(*args, **kwargs)
         self.fields["owner_id"].choices = [("", "(nobody named)"), *people]  # type: ignore[attr-defined]
+        self.plan_lines: list[int] = []
         if not editing:
             del self.fields["status"], self.fields["version"]
+        if not (editing and target_history):
+            del self.fields["target_reason"]
 
     def is_blank(self) -> bool:
         """Nothing typed into this form: an unused row of the new-objective page."""
-        typed = ("title", "start_value", "target_value", "unit")
+        typed = ("title", "start_value", "target_value", "unit", "plan")
         return not any(str(self.data.get(self.add_prefix(name)) or "").strip() for name in typed)
+
+    def clean_plan(self) -> list[list[str]]:
+        """The lines as [date, value] pairs of text, remembering each one's line number."""
+        points, self.plan_lines = [], []
+        for number, line in enumerate(str(self.cleaned_data["plan"]).splitlines(), start=1):
+            if line.strip():
+                point = PLAN_LINE.fullmatch(line.strip())
+                points.append([point[1], point[2]] if point else [line.strip(), ""])
+                self.plan_lines.append(number)
+        return points
+
+    def place_error(self, name: str, messages: list[str]) -> tuple[str, list[str]] | None:
+        """A service error on a plan point goes next to the planned values, naming its line."""
+        point = PLAN_POINT.fullmatch(name)
+        if point is None:
+            return None
+        index = int(point[1])
+        line = self.plan_lines[index] if index < len(self.plan_lines) else index + 1
+        return "plan", [f"Line {line}: {message}" for message in messages]
 
     def kinds(self) -> list[tuple[Any, str]]:
         """The kind's radio buttons, each with the sentence that explains it."""

@@ -194,12 +194,15 @@ def test_it_forbids_adding_key_results_to_others_objectives(
 def test_it_changes_a_target_and_recomputes_progress(world: World, okrs: Okrs, bob: Client) -> None:
     services.checkin_create(member=world.bob, key_result_id=okrs.deploys.pk, value=6, confidence=7)
     path = f"/key-results/{okrs.deploys.pk}"
-    response = send(bob, "patch", path, {"version": 1, "target_value": 14})
+    body = {"version": 1, "target_value": 14, "target_reason": "Two more teams ship with us"}
+    response = send(bob, "patch", path, body)
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["target_value"], body["version"]) == (14, 2)
     assert body["progress"] == pytest.approx(4 / 12)
     assert progress(okrs.platform) == [pytest.approx(4 / 12 / 2)]
+    (moved,) = send(bob, "get", f"{path}/targets").json()["items"]
+    assert (moved["old_target"], moved["new_target"]) == (10, 14)
 
 
 @pytest.mark.parametrize("field", ["current_value", "progress", "confidence"])

@@ -58,6 +58,7 @@ KEY_RESULT = {
     "score",
     "score_override",
     "score_reason",
+    "plan",
 }
 
 

@@ -118,6 +118,26 @@ def test_it_gives_every_operation_a_summary_and_a_unique_id(document: dict[str, 
     assert len(ids) == len(set(ids))
 
 
+def test_every_schema_has_a_name_of_its_own() -> None:
+    """The document names each schema by its class: two classes of one name would share
+    one entry, and an operation would document the other one's fields."""
+    import inspect
+    import pkgutil
+    from importlib import import_module
+
+    from ninja import Schema
+
+    import headway.api
+
+    owners: dict[str, set[str]] = {}
+    for module_info in pkgutil.iter_modules(headway.api.__path__):
+        module = import_module(f"headway.api.{module_info.name}")
+        for name, value in inspect.getmembers(module, inspect.isclass):
+            if issubclass(value, Schema) and value.__module__ == module.__name__:
+                owners.setdefault(name, set()).add(module.__name__)
+    assert {name: found for name, found in owners.items() if len(found) > 1} == {}
+
+
 def test_it_documents_paged_lists_with_items_and_count(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
     for method, path, operation in operations(document):

@@ -694,3 +694,23 @@ def test_a_note_never_names_a_private_parent(world, okrs, next_quarter):
     notes = " ".join(result.notes)
     assert "Buy a competitor" not in notes
     assert "The link to a private objective was not copied: it runs in 2026" in notes
+
+
+def test_closing_a_cycle_queues_a_flag_refresh_that_resolves_its_flags(
+    world, okrs, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from headway.insights.models import Flag
+    from headway.insights.tasks import flags_refresh_task
+
+    flag = Flag.objects.create(
+        organisation=world.acme, key_result=okrs.deploys, kind="overdue", reason="test"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cycle_close(member=world.alice, cycle_id=okrs.quarter.pk)
+    queued = DBTaskResult.objects.get(task_path__endswith="flags_refresh_task")
+    assert queued.args_kwargs["args"] == [world.acme.pk]
+    flags_refresh_task.call(world.acme.pk)  # what the worker runs
+    flag.refresh_from_db()
+    assert flag.resolved_at is not None

@@ -379,12 +379,13 @@ def test_bad_key_result_input_is_refused_next_to_the_field(
 def test_a_stale_key_result_edit_shows_the_conflict(okrs: Okrs) -> None:
     client = logged_in(okrs.world.bob)
     url = okrs.url(f"key-results/{okrs.deploys.pk}/edit/")
-    opened = kr_edit_data(okrs.deploys, target_value=12)
+    opened = kr_edit_data(okrs.deploys, target_value=12, target_reason="Two teams joined")
     services.key_result_update(
         member=okrs.world.alice,
         key_result=okrs.deploys,
         version=okrs.deploys.version,
         target_value=15,
+        target_reason="The new pipeline doubles what we can ship",
     )
     before = goals_snapshot()
     response = client.post(url, opened)

@@ -23,11 +23,9 @@ from .cycles import (
     year_with_quarters,
 )
 from .initiatives import initiative_create, initiative_delete, initiative_update
+from .key_results import key_result_create, key_result_delete, key_result_update
 from .links import alignment_link_create, alignment_link_delete
 from .objectives import (
-    key_result_create,
-    key_result_delete,
-    key_result_update,
     objective_create,
     objective_delete,
     objective_update,

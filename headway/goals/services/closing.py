@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from headway.accounts.models import Membership
 from headway.accounts.services import require_admin
+from headway.insights.services import flags_refresh_organisation_on_commit
 from headway.lib.errors import Conflict
 
 from .. import scoring
@@ -41,9 +42,10 @@ from ..selectors import (
     objective_get_for_member,
 )
 from .activity import activity_event, activity_record, changed_fields
+from .key_results import clean_key_result
 from .links import alignment_link_create
 from .locks import require_open_cycle
-from .objectives import clean_key_result, objective_create
+from .objectives import objective_create
 
 MAX_REASON = 1000
 MAX_RETRO = 2000
@@ -241,6 +243,8 @@ def cycle_close(*, member: Membership, cycle_id: int) -> CycleCloseResult:
             for objective in closing
         )
         activity_record(actor=member.user, verb="closed", target=cycle, at=now)
+        # Its key results leave play: their open flags resolve on the next refresh.
+        flags_refresh_organisation_on_commit(cycle.organisation_id)
     return CycleCloseResult(cycle, len(closing))
 
 
@@ -270,6 +274,7 @@ def cycle_reopen(*, member: Membership, cycle_id: int, reason: str) -> Cycle:
         activity_record(
             actor=member.user, verb="reopened", target=cycle, changes={"reason": (None, reason)}
         )
+        flags_refresh_organisation_on_commit(cycle.organisation_id)
     return cycle
 
 

@@ -1,9 +1,9 @@
-"""Objectives and key results: create (with nested key results), edit with a version
-check, delete, and bulk create for scripts and imports."""
+"""Objectives: create (with nested key results), edit with a version check, delete,
+and bulk create for scripts and imports. Key results have their own module,
+key_results.py."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +13,6 @@ from django.db.models import F, Q
 from headway.accounts.models import Membership
 from headway.accounts.services import require_writer
 from headway.lib.errors import Conflict
-from headway.teams.models import Team, TeamMembership
 
 from .. import scoring
 from ..models import (
@@ -29,6 +28,8 @@ from ..models import (
 )
 from ..selectors import can_edit_objective
 from .activity import activity_event, activity_record, changed_fields
+from .editing import Directory, as_id, choice_check, version_check
+from .key_results import clean_key_result, key_results_save
 from .locks import require_open_cycle
 from .rollup import key_result_refresh, rollup
 
@@ -42,147 +43,6 @@ OBJECTIVE_FIELDS = (
     "owner_team_id",
     "owner_user_id",
 )
-KEY_RESULT_FIELDS = (
-    "title",
-    "kind",
-    "format",
-    "unit",
-    "start_value",
-    "target_value",
-    "direction",
-    "weight",
-    "owner_id",
-    "order",
-    "status",
-)
-
-
-def _choice(errors: dict[str, str], field: str, value: Any, choices: Any) -> None:
-    if value not in choices.values:
-        errors[field] = f"Choose one of {', '.join(choices.values)}."
-
-
-def _number(errors: dict[str, str], field: str, value: Any) -> float | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        errors[field] = f"{value!r} is not a number."
-        return None
-    if not math.isfinite(number):
-        errors[field] = "Enter a finite number."
-        return None
-    return number
-
-
-def _id(value: Any) -> int | None:
-    """A primary key from form or JSON input; None when it is not one."""
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-class Directory:
-    """The lookups validation needs (cycles, teams, people of the organisation).
-
-    By default each answer is one small query; `preload()` reads them all once, so a
-    bulk create of a thousand objectives validates without a thousand lookups.
-    """
-
-    def __init__(self, member: Membership) -> None:
-        self.member = member
-        self._cycles: dict[int, Cycle] | None = None
-        self._teams: set[int] | None = None
-        self._people: set[int] | None = None
-        self._my_teams: set[int] | None = None
-
-    def preload(self) -> Directory:
-        org = self.member.organisation_id
-        self._cycles = {c.pk: c for c in Cycle.objects.filter(organisation_id=org)}
-        self._teams = set(Team.objects.filter(organisation_id=org).values_list("pk", flat=True))
-        self._people = set(
-            Membership.objects.filter(organisation_id=org).values_list("user_id", flat=True)
-        )
-        self._my_teams = set(
-            TeamMembership.objects.filter(
-                organisation_id=org, user_id=self.member.user_id
-            ).values_list("team_id", flat=True)
-        )
-        return self
-
-    def cycle(self, pk: int) -> Cycle | None:
-        if self._cycles is not None:
-            return self._cycles.get(pk)
-        return Cycle.objects.filter(organisation_id=self.member.organisation_id, pk=pk).first()
-
-    def has_team(self, pk: int) -> bool:
-        if self._teams is not None:
-            return pk in self._teams
-        teams = Team.objects.filter(organisation_id=self.member.organisation_id, pk=pk)
-        return bool(teams.exists())
-
-    def is_member(self, user_id: int | None) -> bool:
-        if user_id is None:
-            return True
-        if self._people is not None:
-            return user_id in self._people
-        return Membership.objects.filter(
-            organisation_id=self.member.organisation_id, user_id=user_id
-        ).exists()
-
-    def in_team(self, team_id: int) -> bool:
-        if self._my_teams is not None:
-            return team_id in self._my_teams
-        return TeamMembership.objects.filter(team_id=team_id, user_id=self.member.user_id).exists()
-
-
-def clean_key_result(
-    member: Membership, data: dict[str, Any], prefix: str = "", directory: Directory | None = None
-) -> dict[str, Any]:
-    """Validate one key result's fields; raises ValidationError with prefixed fields."""
-    errors: dict[str, str] = {}
-    clean = {field: data[field] for field in KEY_RESULT_FIELDS if field in data}
-    clean["title"] = str(data.get("title") or "").strip()
-    if not clean["title"]:
-        errors["title"] = "Say what will be measured."
-    elif len(clean["title"]) > 200:
-        errors["title"] = "Keep the title under 200 characters."
-    clean.setdefault("kind", KeyResult.Kind.INCREASE)
-    _choice(errors, "kind", clean["kind"], KeyResult.Kind)
-    _choice(errors, "format", clean.setdefault("format", KeyResult.Format.NUMBER), KeyResult.Format)
-    _choice(
-        errors,
-        "direction",
-        clean.setdefault("direction", KeyResult.Direction.ABOVE),
-        KeyResult.Direction,
-    )
-    _choice(errors, "status", clean.setdefault("status", KeyResultStatus.ACTIVE), KeyResultStatus)
-    clean["start_value"] = _number(errors, "start_value", data.get("start_value"))
-    clean["target_value"] = _number(errors, "target_value", data.get("target_value"))
-    weight = _number(errors, "weight", data.get("weight", 1.0))
-    if "weight" not in errors and (weight is None or weight <= 0):
-        errors["weight"] = (
-            "The weight must be above 0; drop the key result instead of giving it no weight."
-        )
-    clean["weight"] = weight
-    if "kind" not in errors and not {"start_value", "target_value"} & errors.keys():
-        if clean["kind"] == KeyResult.Kind.MILESTONE:
-            clean["start_value"], clean["target_value"] = 0.0, 1.0
-        errors.update(
-            scoring.validate_measure(
-                scoring.KeyResultKind(clean["kind"]), clean["start_value"], clean["target_value"]
-            )
-        )
-    if "owner_id" in clean:
-        clean["owner_id"] = _id(clean["owner_id"])
-    if not (directory or Directory(member)).is_member(clean.get("owner_id")):
-        errors["owner_id"] = "The owner must be a member of this organisation."
-    clean["unit"] = str(clean.get("unit") or "").strip()[:20]
-    if errors:
-        raise ValidationError({f"{prefix}{field}": message for field, message in errors.items()})
-    return clean
 
 
 def _clean_objective(
@@ -200,16 +60,20 @@ def _clean_objective(
     elif len(clean["title"]) > 200:
         errors["title"] = "Keep the title under 200 characters."
     clean["description"] = str(data.get("description") or "").strip()
-    _choice(errors, "status", clean.setdefault("status", ObjectiveStatus.ACTIVE), ObjectiveStatus)
-    _choice(errors, "visibility", clean.setdefault("visibility", Visibility.PUBLIC), Visibility)
-    cycle_id = _id(data.get("cycle_id"))
+    choice_check(
+        errors, "status", clean.setdefault("status", ObjectiveStatus.ACTIVE), ObjectiveStatus
+    )
+    choice_check(
+        errors, "visibility", clean.setdefault("visibility", Visibility.PUBLIC), Visibility
+    )
+    cycle_id = as_id(data.get("cycle_id"))
     cycle = directory.cycle(cycle_id) if cycle_id else None
     if cycle is None:
         errors["cycle_id"] = "Choose a cycle of this organisation."
     elif cycle.status == CycleStatus.CLOSED and cycle_changes:
         # Edits inside a closed cycle are refused earlier (locks.py); this stops moves into one.
         errors["cycle_id"] = f"{cycle} is closed; choose a current or planned cycle."
-    team_id, user_id = _id(data.get("owner_team_id")), _id(data.get("owner_user_id"))
+    team_id, user_id = as_id(data.get("owner_team_id")), as_id(data.get("owner_user_id"))
     if bool(team_id) == bool(user_id):
         errors["owner_team_id"] = "An objective belongs to a team or to a person: give exactly one."
     elif team_id and not directory.has_team(team_id):
@@ -235,59 +99,36 @@ def _may_own(member: Membership, clean: dict[str, Any], directory: Directory | N
     )
 
 
-def _save_key_results(
-    member: Membership, objective: Objective, rows: list[dict[str, Any]]
-) -> list[KeyResult]:
-    created = []
-    for order, clean in enumerate(rows):
-        key_result = KeyResult(
-            organisation_id=objective.organisation_id,
-            objective=objective,
-            **{"order": order, **clean},
-        )
-        key_result_refresh(key_result)
-        key_result.save()
-        activity_record(actor=member.user, verb="created", target=key_result, objective=objective)
-        created.append(key_result)
-    return created
-
-
 def objective_create(
     *, member: Membership, key_results: list[dict[str, Any]] | None = None, **data: Any
 ) -> Objective:
     """Create an objective and its key results in one transaction, or nothing at all."""
-    clean = _clean_objective(member, data)
+    directory = Directory(member)
+    clean = _clean_objective(member, data, directory=directory)
+    cycle = directory.cycle(clean["cycle_id"])
     errors: dict[str, Any] = {}
     rows = []
     for index, row in enumerate(key_results or []):
         try:
-            rows.append(clean_key_result(member, row, prefix=f"key_results.{index}."))
+            rows.append(
+                clean_key_result(
+                    member, row, f"key_results.{index}.", directory=directory, cycle=cycle
+                )
+            )
         except ValidationError as error:
             errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    _may_own(member, clean)
+    _may_own(member, clean, directory)
     with transaction.atomic():
         objective = Objective.objects.create(
             organisation_id=member.organisation_id, created_by=member.user, **clean
         )
         activity_record(actor=member.user, verb="created", target=objective, objective=objective)
-        _save_key_results(member, objective, rows)
+        key_results_save(member, objective, rows)
         rollup([objective.pk])
     objective.refresh_from_db()
     return objective
-
-
-def _version_check(
-    instance: Objective | KeyResult, version: int | None, current: dict[str, Any]
-) -> None:
-    if version is not None and version != instance.version:
-        raise Conflict(
-            f"Someone changed this {instance._meta.verbose_name} since you opened it (version {version}, "
-            f"now {instance.version}); reload, reapply your change and save again.",
-            field="version",
-            current=current,
-        )
 
 
 def objective_snapshot(objective: Objective) -> dict[str, Any]:
@@ -310,7 +151,7 @@ def objective_update(
     if unknown:
         raise ValidationError({field: "This field cannot be changed here." for field in unknown})
     merged = {**{field: getattr(objective, field) for field in OBJECTIVE_FIELDS}, **changes}
-    moves = "cycle_id" in changes and _id(changes["cycle_id"]) != objective.cycle_id
+    moves = "cycle_id" in changes and as_id(changes["cycle_id"]) != objective.cycle_id
     clean = {
         field: value
         for field, value in _clean_objective(member, merged, cycle_changes=moves).items()
@@ -318,12 +159,14 @@ def objective_update(
     }
     with transaction.atomic():
         current = Objective.objects.select_for_update().get(pk=objective.pk)
-        _version_check(current, version, objective_snapshot(current))
+        version_check(current, version, objective_snapshot(current))
         diff = changed_fields(current, clean)
         if "owner_team_id" in diff or "owner_user_id" in diff:
             _may_own(member, {**merged, **clean})
         if "cycle_id" in diff:
-            _check_cycle_fits_links(current, Cycle.objects.get(pk=clean["cycle_id"]))
+            cycle = Cycle.objects.get(pk=clean["cycle_id"])
+            _check_cycle_fits_links(current, cycle)
+            _check_cycle_fits_plans(current, cycle)
         updated = Objective.objects.filter(pk=current.pk, version=current.version).update(
             version=F("version") + 1, **clean
         )
@@ -375,6 +218,26 @@ def _check_cycle_fits_links(objective: Objective, cycle: Cycle) -> None:
             )
 
 
+def _check_cycle_fits_plans(objective: Objective, cycle: Cycle) -> None:
+    """Moving an objective to another cycle must keep its key results' planned values
+    inside the new cycle."""
+    for title, plan in objective.key_results.values_list("title", "plan"):
+        outside = [str(day) for day, _ in plan or () if not _inside(day, cycle)]
+        if outside:
+            raise ValidationError(
+                {
+                    "cycle_id": (
+                        f"'{title}' plans values on {', '.join(outside)}, outside {cycle}; "
+                        "change its planned values first or choose a cycle that covers them."
+                    )
+                }
+            )
+
+
+def _inside(day: str, cycle: Cycle) -> bool:
+    return cycle.start_date.isoformat() <= str(day) <= cycle.end_date.isoformat()
+
+
 def objective_delete(*, member: Membership, objective: Objective) -> None:
     """Delete an objective with its key results and check-ins; parents roll up again."""
     if not can_edit_objective(member, objective):
@@ -390,97 +253,6 @@ def objective_delete(*, member: Membership, objective: Objective) -> None:
         ancestors.discard(deleted_pk)
         if ancestors:
             rollup(ancestors)
-
-
-def key_result_create(*, member: Membership, objective: Objective, **data: Any) -> KeyResult:
-    if not can_edit_objective(member, objective):
-        raise PermissionDenied(
-            "You can add key results only to your own objectives and those of your teams."
-        )
-    require_open_cycle(objective.cycle)
-    clean = clean_key_result(member, data)
-    with transaction.atomic():
-        clean.setdefault("order", objective.key_results.count())
-        (key_result,) = _save_key_results(member, objective, [clean])
-        rollup([objective.pk])
-    return key_result
-
-
-def key_result_snapshot(key_result: KeyResult) -> dict[str, Any]:
-    return {
-        "id": key_result.pk,
-        "version": key_result.version,
-        "current_value": key_result.current_value,
-        "progress": key_result.progress,
-        **{field: getattr(key_result, field) for field in KEY_RESULT_FIELDS},
-    }
-
-
-def key_result_update(
-    *, member: Membership, key_result: KeyResult, version: int | None = None, **changes: Any
-) -> KeyResult:
-    """Edit a key result's definition; its value changes only through check-ins."""
-    if not can_edit_objective(member, key_result.objective):
-        raise PermissionDenied(
-            "You can edit key results only of your own objectives and those of your teams."
-        )
-    require_open_cycle(key_result.objective.cycle)
-    unknown = set(changes) - set(KEY_RESULT_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {
-                field: "This field cannot be changed here; check in to change the value."
-                for field in unknown
-            }
-        )
-    merged = {**{field: getattr(key_result, field) for field in KEY_RESULT_FIELDS}, **changes}
-    if "kind" in changes:
-        # A new kind redefines the scale (a milestone is always 0 -> 1): keep what the
-        # cleaning derives for start and target, not only the fields sent.
-        changes = {
-            **changes,
-            "start_value": merged["start_value"],
-            "target_value": merged["target_value"],
-        }
-    clean = {
-        field: value
-        for field, value in clean_key_result(member, merged).items()
-        if field in changes
-    }
-    with transaction.atomic():
-        current = (
-            KeyResult.objects.select_for_update().select_related("objective").get(pk=key_result.pk)
-        )
-        _version_check(current, version, key_result_snapshot(current))
-        diff = changed_fields(current, clean)
-        for field, value in clean.items():
-            setattr(current, field, value)
-        key_result_refresh(current)
-        current.version += 1
-        current.save()
-        if diff:
-            activity_record(
-                actor=member.user,
-                verb="edited",
-                target=current,
-                objective=current.objective,
-                changes=diff,
-            )
-        rollup([current.objective_id])
-    return current
-
-
-def key_result_delete(*, member: Membership, key_result: KeyResult) -> None:
-    if not can_edit_objective(member, key_result.objective):
-        raise PermissionDenied(
-            "You can delete key results only of your own objectives and those of your teams."
-        )
-    require_open_cycle(key_result.objective.cycle)
-    with transaction.atomic():
-        objective = key_result.objective
-        activity_record(actor=member.user, verb="deleted", target=key_result, objective=objective)
-        key_result.delete()
-        rollup([objective.pk])
 
 
 def objectives_bulk_create(
@@ -501,8 +273,9 @@ def objectives_bulk_create(
         try:
             clean = _clean_objective(member, data, directory=directory)
             _may_own(member, clean, directory)
+            cycle = directory.cycle(clean["cycle_id"])
             rows = [
-                clean_key_result(member, kr, prefix=f"key_results.{n}.", directory=directory)
+                clean_key_result(member, kr, f"key_results.{n}.", directory, cycle)
                 for n, kr in enumerate(data.get("key_results") or [])
             ]
             cleaned.append((clean, rows))

@@ -5,7 +5,8 @@ answer a flag, start or stop initiatives and move the target in the same step. A
 target change keeps the old target beside the new one with its reason, so the history
 of a key result's ambition is never rewritten. Both go through `_write`: everything is
 validated first, then written in one transaction that also recomputes the key result's
-progress and rolls it up, as a check-in does.
+progress and rolls it up, as a check-in does. The reason rule and the history row are
+shared with an edit of the key result's target (targets.py).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from .initiatives import (
     initiative_update,
 )
 from .rollup import key_result_refresh, lock_objectives, objective_ancestors, rollup
+from .targets import TARGET_MOVED, TargetMove, target_change_record, target_reason_check
 
 MAX_NEW_INITIATIVES = 20
 TEXTS = {
@@ -52,12 +54,6 @@ TEXTS = {
     "learned": "Say what you learned: it is what the next team reads.",
     "next_step": "Say what you will try next.",
 }
-
-
-@dataclass(frozen=True)
-class TargetMove:
-    new: float
-    reason: str
 
 
 @dataclass
@@ -225,13 +221,7 @@ def _target(
         )
         if found:
             errors["new_target"] = next(iter(found.values()))
-    if not reason:
-        errors[reason_field] = (
-            "Overrides without a reason are refused: say why the target moves, "
-            "so the team can learn from it later."
-        )
-    elif len(reason) > MAX_TEXT:
-        errors[reason_field] = f"Keep the reason under {MAX_TEXT} characters."
+    reason = target_reason_check(errors, reason, reason_field)
     if errors.keys() & {"new_target", reason_field} or number is None:
         return None
     return TargetMove(number, reason)
@@ -310,7 +300,7 @@ def _write(member: Membership, plan: _Plan) -> tuple[Pivot | None, TargetChange 
             _answer(plan.flag, pivot)
         activity_record(
             actor=member.user,
-            verb="recorded a pivot on" if pivot else "moved the target of",
+            verb="recorded a pivot on" if pivot else TARGET_MOVED,
             target=key_result,
             objective=key_result.objective,
             changes={"target": (change.old_target, change.new_target)} if change else None,
@@ -355,16 +345,7 @@ def _move_target(
     pivot: Pivot | None,
     graph: tuple[set[int], list[tuple[int, int]]] | None,
 ) -> TargetChange:
-    change = TargetChange.objects.create(
-        organisation_id=key_result.organisation_id,
-        key_result=key_result,
-        pivot=pivot,
-        author=member.user,
-        old_target=key_result.target_value,
-        new_target=target.new,
-        reason=target.reason,
-    )
-    key_result.target_value = target.new
+    change = target_change_record(member, key_result, target, pivot)
     key_result_refresh(key_result)
     # A new version: an edit form opened before the move must not put the old target back.
     key_result.version += 1

@@ -33,13 +33,14 @@ from headway.web.forms import (
     Choices,
     KeyResultForm,
     ObjectiveForm,
+    add_service_error,
     call_service,
     errors_only,
 )
 
 T = TypeVar("T")
 NEW_KEY_RESULTS = 5
-NESTED_ERROR = re.compile(r"key_results\.(\d+)\.(\w+)")
+NESTED_ERROR = re.compile(r"key_results\.(\d+)\.(.+)")
 
 
 def member_of(request: HttpRequest) -> Membership:
@@ -114,8 +115,7 @@ def call_with_rows(
         for key, messages_ in error.message_dict.items():
             nested = NESTED_ERROR.fullmatch(key)
             if nested and int(nested[1]) < len(rows):
-                row = rows[int(nested[1])]
-                row.add_error(nested[2] if nested[2] in row.fields else None, messages_)
+                add_service_error(rows[int(nested[1])], nested[2], messages_)
             else:
                 rest[key] = messages_
         if rest:

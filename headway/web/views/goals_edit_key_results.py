@@ -20,7 +20,7 @@ from headway.goals.selectors import (
 from headway.lib.charts import format_value
 from headway.lib.htmx import render_page
 from headway.web.decorators import member_view
-from headway.web.forms import KeyResultForm, call_service
+from headway.web.forms import KeyResultForm, call_service, plan_as_text
 from headway.web.views.goals_edit import (
     call_versioned,
     confirm_delete,
@@ -48,6 +48,7 @@ def key_result_values(key_result: KeyResult) -> list[tuple[str, Any]]:
         ("Weight", key_result.weight),
         ("Owner", key_result.owner.display_name if key_result.owner else ""),
         ("Status", key_result.get_status_display()),
+        ("Planned values", plan_as_text(key_result.plan) or "None: a steady pace"),
     ]
     if key_result.kind == KeyResult.Kind.MAINTAIN:
         values.insert(4, ("Threshold", key_result.get_direction_display()))
@@ -105,8 +106,14 @@ KEY_RESULT_INITIAL = (
 def key_result_edit(request: HttpRequest, key_result_id: int) -> HttpResponse:
     member = member_of(request)
     key_result = _writable_key_result(member, key_result_id)
-    kwargs: dict[str, Any] = {"people": people_choices(member), "editing": True}
+    kwargs: dict[str, Any] = {
+        "people": people_choices(member),
+        "editing": True,
+        # Once measured, a new target needs a reason (the service's rule).
+        "target_history": key_result.last_checkin_at is not None,
+    }
     initial = {f: getattr(key_result, f) for f in KEY_RESULT_INITIAL}
+    initial["plan"] = plan_as_text(key_result.plan)
     form = KeyResultForm(request.POST or None, initial=initial, **kwargs)
     conflict, status = None, 200
     if request.method == "POST":

@@ -56,6 +56,7 @@ from headway.goals.models import (
     Visibility,
 )
 from headway.goals.services.rollup import key_result_refresh, recompute_all
+from headway.insights.services import flags_refresh
 from headway.teams.models import Team, TeamMembership, TeamRole
 
 BENCH_PASSWORD = "headway-bench"
@@ -968,6 +969,11 @@ def generate(
         generator.store_progress()
         generator.step("recompute", started)
         out(f"  {'recompute':<18} {generator.seconds['recompute']:7.1f} s")
+    # The flags an organisation has between two hourly refreshes of its worker.
+    started = time.perf_counter()
+    flags_refresh(generator.org)
+    generator.step("flags", started)
+    out(f"  {'flags':<18} {generator.seconds['flags']:7.1f} s")
     if connection.vendor == "postgresql":
         started = time.perf_counter()
         with connection.cursor() as cursor:

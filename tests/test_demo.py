@@ -147,3 +147,23 @@ def test_building_the_demo_twice_changes_nothing_the_second_time(db):
     counts = (CheckIn.objects.count(), Pivot.objects.count(), Flag.objects.count())
     demo_build(today=dt.date(2026, 11, 29))
     assert (CheckIn.objects.count(), Pivot.objects.count(), Flag.objects.count()) == counts
+
+
+def test_the_closed_quarter_reads_each_teams_confidence_as_the_demo_tells_it(db):
+    from headway.demo.build_okrs import lead_of
+    from headway.insights.selectors_calibration import calibration_for_team
+
+    organisation = demo_build(today=dt.date(2026, 11, 29))
+    owner = Membership.objects.get(organisation=organisation, role=Role.OWNER)
+    quarter = Cycle.objects.get(name="2026 Q3")
+    verdicts = {}
+    for slug in ("commercial", "platform", "tracking", "tidewater"):
+        team = Team.objects.get(slug=slug)
+        # Each team's own lead reads it: a team's calibration is private to its people.
+        verdicts[slug] = calibration_for_team(lead_of(team, owner), quarter, team).verdict
+    assert verdicts == {
+        "commercial": "optimistic",
+        "platform": "sandbagging",
+        "tracking": "calibrated",
+        "tidewater": "calibrated",
+    }

@@ -23,7 +23,7 @@ from django.http import Http404
 from headway.accounts.models import Membership, User
 from headway.insights.models import Flag
 from headway.teams.models import Team
-from headway.teams.selectors import team_subtree
+from headway.teams.selectors import team_subtree_ids
 
 from .models import (
     CheckIn,
@@ -171,7 +171,7 @@ def team_and_below(team: Team | None) -> list[int] | None:
     """The ids of a team and all its sub-teams (one query); None for no team."""
     if team is None:
         return None
-    return list(team_subtree(team).values_list("pk", flat=True))
+    return team_subtree_ids(team)
 
 
 def _cycle_id(cycle: Cycle | int | None) -> int | None:

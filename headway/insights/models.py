@@ -49,7 +49,16 @@ class Flag(models.Model):
                 name="one_open_flag_per_kind",
             )
         ]
-        indexes = [models.Index(fields=["organisation", "resolved_at", "-severity"])]
+        indexes = [
+            models.Index(fields=["organisation", "resolved_at", "-severity"]),
+            # The needs-attention order, over open flags only: a page of the most
+            # urgent reads 25 index entries instead of sorting every open flag.
+            models.Index(
+                fields=["organisation", "-severity", "opened_at", "id"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="flag_open_by_urgency",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.key_result}"

@@ -288,19 +288,21 @@ def _band_days(
 def flags_visible(member: Membership, team_ids: Iterable[int] | None = None) -> QuerySet[Flag]:
     """Flags, open or resolved, on key results the member can see, with what a list
     shows of them. `team_ids` narrows them to objectives owned by those teams."""
-    flags = (
-        Flag.objects.filter(organisation_id=member.organisation_id)
-        .filter(visible_q(member, "key_result__objective__"))
-        .select_related(
-            "key_result__objective__owner_team",
-            "key_result__objective__owner_user",
-            "key_result__owner",
-            "key_result__objective__cycle",
+    if team_ids is None:
+        flags = Flag.objects.filter(organisation_id=member.organisation_id)
+    else:
+        # Through the team's key results (whose organisation is checked), so the
+        # database starts from the team's few objectives, not every flag it holds.
+        key_results = KeyResult.objects.filter(
+            organisation_id=member.organisation_id, objective__owner_team_id__in=list(team_ids)
         )
+        flags = Flag.objects.filter(key_result_id__in=key_results.values("pk"))
+    return flags.filter(visible_q(member, "key_result__objective__")).select_related(
+        "key_result__objective__owner_team",
+        "key_result__objective__owner_user",
+        "key_result__owner",
+        "key_result__objective__cycle",
     )
-    if team_ids is not None:
-        flags = flags.filter(key_result__objective__owner_team_id__in=list(team_ids))
-    return flags
 
 
 def flags_open(member: Membership, *, team_ids: Iterable[int] | None = None) -> QuerySet[Flag]:

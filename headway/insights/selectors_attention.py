@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 
 from headway.accounts.models import Membership
 from headway.teams.models import Team
-from headway.teams.selectors import team_subtree
+from headway.teams.selectors import team_subtree_ids
 
 from .metrics.flags import KINDS
 from .models import Flag
@@ -27,7 +27,7 @@ STATES: tuple[State, ...] = ("open", "resolved", "all")
 
 def team_ids_below(team: Team) -> list[int]:
     """The team and its sub-teams, at any depth (one query)."""
-    return list(team_subtree(team).values_list("pk", flat=True))
+    return team_subtree_ids(team)
 
 
 def flags_list(

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from headway.accounts.models import Organisation
-from headway.goals.models import KeyResult
 
 from .metrics import flags as flag_rules
 from .metrics.series import day_number
@@ -61,22 +61,27 @@ def flags_refresh(
     """
     now = now or timezone.now()
     in_play = key_results_in_play(organisation.pk)
-    scope = KeyResult.objects.filter(organisation_id=organisation.pk)
+    open_flags = Flag.objects.filter(organisation_id=organisation.pk, resolved_at=None)
     if key_result_ids is not None:
         ids = list(key_result_ids)
         in_play = in_play.filter(pk__in=ids)
-        scope = scope.filter(pk__in=ids)
+        # By key result, the organisation checked through the join: SQLite would
+        # otherwise walk every open flag of the organisation to find a few.
+        open_flags = Flag.objects.filter(
+            key_result_id__in=ids, key_result__organisation_id=organisation.pk, resolved_at=None
+        )
     series = key_result_series(organisation, in_play)
     findings = flag_rules.detect(series, day_number(now), thresholds_of(organisation))
     found = {(f.key_result_id, f.kind): f for f in findings}
+    if _unchanged(open_flags, found):
+        # Most refreshes after a check-in change nothing: no write transaction (on
+        # SQLite that would take the database's write lock for nothing).
+        return FlagRefresh(len(series), 0, 0, 0)
     with transaction.atomic():
-        open_flags = list(
-            Flag.objects.select_for_update()
-            .filter(organisation_id=organisation.pk, resolved_at=None)
-            .filter(key_result__in=scope.values("pk"))
-            .only("pk", "key_result_id", "kind", "reason", "facts", "severity")
+        flags = open_flags.select_for_update().only(
+            "pk", "key_result_id", "kind", "reason", "facts", "severity"
         )
-        changed, gone = _compare(open_flags, found, now)
+        changed, gone = _compare(list(flags), found, now)
         Flag.objects.bulk_update(
             changed, ["reason", "facts", "severity", "updated_at"], batch_size=UPDATE_BATCH
         )
@@ -84,6 +89,18 @@ def flags_refresh(
         fresh = [_new_flag(organisation.pk, finding, now) for finding in found.values()]
         Flag.objects.bulk_create(fresh, batch_size=UPDATE_BATCH)
     return FlagRefresh(len(series), len(fresh), len(changed), len(gone))
+
+
+def _unchanged(
+    open_flags: QuerySet[Flag], found: dict[tuple[int, str], flag_rules.Finding]
+) -> bool:
+    stored = {
+        (key_result_id, kind): (reason, facts)
+        for key_result_id, kind, reason, facts in open_flags.values_list(
+            "key_result_id", "kind", "reason", "facts"
+        )
+    }
+    return stored == {key: (f.reason[:300], f.facts) for key, f in found.items()}
 
 
 def _compare(
@@ -97,8 +114,8 @@ def _compare(
         finding = found.pop((flag.key_result_id, flag.kind), None)
         if finding is None:
             gone.append(flag)
-        elif flag.reason != finding.reason or flag.facts != finding.facts:
-            flag.reason, flag.facts = finding.reason, finding.facts
+        elif flag.reason != finding.reason[:300] or flag.facts != finding.facts:
+            flag.reason, flag.facts = finding.reason[:300], finding.facts
             flag.severity, flag.updated_at = finding.severity, now
             changed.append(flag)
     return changed, gone

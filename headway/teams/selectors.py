@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -120,6 +121,24 @@ SELECT teams_team.* FROM teams_team JOIN up ON up.id = teams_team.id ORDER BY up
 def team_ancestors(team: Team) -> list[Team]:
     """The team's ancestors from the root down, in one query."""
     return list(Team.objects.raw(_ANCESTORS_SQL, [team.pk]))
+
+
+_SUBTREE_SQL = """
+WITH RECURSIVE down (id) AS (
+    SELECT id FROM teams_team WHERE id = %s
+    UNION ALL
+    SELECT t.id FROM teams_team AS t JOIN down ON t.parent_id = down.id
+)
+SELECT id FROM down
+"""
+
+
+def team_subtree_ids(team: Team) -> list[int]:
+    """The ids of the team and every team below it, in one query that walks down from
+    the team (its cost follows the subtree, not the organisation; see ADR 0002)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SUBTREE_SQL, [team.pk])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def team_subtree(team: Team) -> QuerySet[Team]:

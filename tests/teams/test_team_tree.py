@@ -9,7 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from headway.lib.errors import Conflict
 from headway.teams import services
 from headway.teams.models import Team
-from headway.teams.selectors import team_ancestors, team_get, team_subtree, teams_tree
+from headway.teams.selectors import (
+    team_ancestors,
+    team_get,
+    team_subtree,
+    team_subtree_ids,
+    teams_tree,
+)
 
 from ..factories import TeamFactory
 
@@ -124,3 +130,13 @@ def test_subtree_and_ancestor_queries_are_single_queries_at_any_depth(world, dep
 def test_the_tree_never_shows_another_organisations_teams(world):
     names = {t.name for t in teams_tree(world.charlie)}
     assert names == {"Globex HQ"}
+
+
+def test_the_subtree_walks_down_from_the_team_at_any_depth(world):
+    mobile = services.team_create(member=world.alice, name="Mobile", parent_id=world.platform.pk)
+    ios = services.team_create(member=world.alice, name="iOS", parent_id=mobile.pk)
+    services.team_create(member=world.alice, name="Sales", parent_id=world.root.pk)
+    expected = {world.platform.pk, mobile.pk, ios.pk}
+    assert set(team_subtree_ids(world.platform)) == expected
+    assert set(team_subtree(world.platform).values_list("pk", flat=True)) == expected
+    assert team_subtree_ids(ios) == [ios.pk]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "headway.coach",
     "headway.insights",
     "headway.notify",
+    "headway.discovery",
     "headway.demo",
     "headway.web",
 ]

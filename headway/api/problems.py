@@ -36,6 +36,7 @@ TITLES = {
     403: "Not allowed",
     404: "Not found",
     409: "Conflict",
+    410: "Gone",
     422: "Invalid input",
     429: "Too many requests",
 }

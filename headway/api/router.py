@@ -60,3 +60,11 @@ api.add_router("/", insights.router)
 from . import insights_calibration  # noqa: E402
 
 api.add_router("/", insights_calibration.router)
+
+from . import discovery  # noqa: E402
+
+api.add_router("/", discovery.router)
+
+from . import discovery_survey  # noqa: E402
+
+api.add_router("/", discovery_survey.router)

@@ -267,3 +267,45 @@ calibration_patterns = [
     ),
 ]
 urlpatterns += [path("o/<slug:org>/", include(calibration_patterns))]
+
+# Purpose surveys: the organisation's side, and the public link that needs no account.
+from headway.web.views import survey, survey_public  # noqa: E402
+
+survey_patterns = [
+    path("surveys/", survey.surveys_page, name="surveys"),
+    path("surveys/new/", survey.survey_new, name="survey-new"),
+    path("surveys/<int:survey_id>/", survey.survey_detail, name="survey-detail"),
+    path("surveys/<int:survey_id>/edit/", survey.survey_edit, name="survey-edit"),
+    path("surveys/<int:survey_id>/close/", survey.survey_close, name="survey-close"),
+    path("surveys/<int:survey_id>/link/", survey.survey_link_regenerate, name="survey-link"),
+]
+urlpatterns += [
+    path("o/<slug:org>/", include(survey_patterns)),
+    path("s/<str:token>/", survey_public.survey_answer, name="survey-answer"),
+]
+
+# Discovery: the record of the organisation or a team, its ladder and its leaders.
+from headway.web.views import discovery  # noqa: E402
+
+discovery_patterns = [
+    path("discovery/", discovery.discovery_organisation, name="discovery"),
+    path("discovery/followups/", discovery.discovery_followup, name="discovery-followup"),
+    path("discovery/leaders/", discovery.discovery_leader_add, name="discovery-leader-add"),
+    path(
+        "discovery/leaders/<int:leader_id>/remove/",
+        discovery.discovery_leader_remove,
+        name="discovery-leader-remove",
+    ),
+    path("teams/<slug:slug>/discovery/", discovery.discovery_team, name="team-discovery"),
+    path(
+        "teams/<slug:slug>/discovery/followups/",
+        discovery.discovery_followup,
+        name="team-discovery-followup",
+    ),
+    path(
+        "teams/<slug:slug>/discovery/leaders/",
+        discovery.discovery_leader_add,
+        name="team-discovery-leader-add",
+    ),
+]
+urlpatterns += [path("o/<slug:org>/", include(discovery_patterns))]

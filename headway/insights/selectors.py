@@ -252,7 +252,7 @@ def key_result_insights(
         insights[key_result_id] = KeyResultInsight(
             expected=_number(expected[i]),
             status=pace.STATUSES[int(codes[i])],
-            forecast=_forecast_row(found, i),
+            forecast=found.row(i),
             band=_band_days(series, i, today) if with_band and found.enough[i] else [],
         )
     return insights
@@ -260,17 +260,6 @@ def key_result_insights(
 
 def _number(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
-
-
-def _forecast_row(found: forecasting.Forecasts, i: int) -> forecasting.Forecast:
-    return forecasting.Forecast(
-        value=_number(found.value[i]),
-        low=_number(found.low[i]),
-        high=_number(found.high[i]),
-        probability=_number(found.probability[i]),
-        reason=found.reason[i],
-        level=found.level,
-    )
 
 
 def _band_days(

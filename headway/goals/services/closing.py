@@ -98,22 +98,7 @@ def key_result_score_set(
     require_open_cycle(key_result.objective.cycle)
     if key_result.status == KeyResultStatus.DROPPED:
         raise ValidationError("This key result was dropped: it has no score.")
-    override, reason = _clean_override(score, reason)
-    with transaction.atomic():
-        _lock_open(key_result.objective.cycle_id)
-        diff = changed_fields(key_result, {"score_override": override, "score_reason": reason})
-        if diff:
-            KeyResult.objects.filter(pk=key_result.pk).update(
-                score_override=override, score_reason=reason
-            )
-            activity_record(
-                actor=member.user,
-                verb="scored",
-                target=key_result,
-                objective=key_result.objective,
-                changes=diff,
-            )
-    key_result.score_override, key_result.score_reason = override, reason
+    _override_write(member, key_result, key_result.objective, *_clean_override(score, reason))
     return key_result
 
 
@@ -124,23 +109,30 @@ def objective_score_set(
     with a reason; `score=None` clears it."""
     objective = objective_get_for_member(member, objective_id, write=True)
     require_open_cycle(objective.cycle)
-    override, reason = _clean_override(score, reason)
+    _override_write(member, objective, objective, *_clean_override(score, reason))
+    return objective
+
+
+def _override_write(
+    member: Membership,
+    scored: KeyResult | Objective,
+    objective: Objective,
+    override: float | None,
+    reason: str,
+) -> None:
+    """Store a key result's or objective's score override (validated) and record the
+    change, while the cycle is locked open; nothing is written when nothing changed."""
     with transaction.atomic():
         _lock_open(objective.cycle_id)
-        diff = changed_fields(objective, {"score_override": override, "score_reason": reason})
+        diff = changed_fields(scored, {"score_override": override, "score_reason": reason})
         if diff:
-            Objective.objects.filter(pk=objective.pk).update(
+            type(scored).objects.filter(pk=scored.pk).update(
                 score_override=override, score_reason=reason
             )
             activity_record(
-                actor=member.user,
-                verb="scored",
-                target=objective,
-                objective=objective,
-                changes=diff,
+                actor=member.user, verb="scored", target=scored, objective=objective, changes=diff
             )
-    objective.score_override, objective.score_reason = override, reason
-    return objective
+    scored.score_override, scored.score_reason = override, reason
 
 
 # --- retrospective -------------------------------------------------------------------------

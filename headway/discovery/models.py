@@ -134,8 +134,13 @@ class PurposeSurvey(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    analysis_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an analysis was last asked for (queued)."
+    )
     analysed_at = models.DateTimeField(null=True, blank=True)
-    analysis = models.JSONField(null=True, blank=True)
+    analysis = models.JSONField(
+        null=True, blank=True, help_text="The latest analysis; see docs/purpose-survey.md."
+    )
 
     class Meta:
         ordering = ["-opens_on", "-pk"]

@@ -33,6 +33,7 @@ from .selectors_survey import (
     survey_get_for_member,
     survey_status,
 )
+from .services_analysis import survey_analysis_queue
 
 MAX_ANSWER = 2000
 MAX_DAYS_OPEN = 366
@@ -177,13 +178,16 @@ def survey_update(*, member: Membership, survey_id: object, **changes: object) -
 
 
 def survey_close(*, member: Membership, survey_id: object) -> PurposeSurvey:
-    """Close a survey before its last day; the link then answers that it is closed."""
+    """Close a survey before its last day; the link then answers that it is closed, and
+    the answers are analysed in the background."""
     require_admin(member, "close surveys")
     survey = survey_get_for_member(member, survey_id)
     if survey.closed_at is not None:
         raise Conflict("This survey is closed already.")
     survey.closed_at = timezone.now()
-    survey.save(update_fields=["closed_at"])
+    with transaction.atomic():
+        survey.save(update_fields=["closed_at"])
+        survey_analysis_queue(survey)
     return survey
 
 

@@ -51,9 +51,22 @@ def _flags_refresh_all() -> Any:
     return flags_refresh_all_task
 
 
+def _surveys_analyse_ended() -> Any:
+    from headway.discovery.tasks import surveys_analyse_ended_task
+
+    return surveys_analyse_ended_task
+
+
 JOBS: list[Job] = [
     # Overdue check-ins and stalls depend on the calendar, not only on new check-ins.
     Job("flags.refresh", dt.timedelta(hours=1), _flags_refresh_all, dt.timedelta(minutes=5)),
+    # A survey that reaches its last day is analysed without anyone closing it by hand.
+    Job(
+        "surveys.analyse_ended",
+        dt.timedelta(hours=1),
+        _surveys_analyse_ended,
+        dt.timedelta(minutes=20),
+    ),
 ]
 
 

@@ -52,9 +52,9 @@ def test_a_slot_starts_at_the_period_plus_its_offset(now: dt.datetime, slot: dt.
 @pytest.mark.django_db
 def test_a_tick_enqueues_each_job_once_per_slot() -> None:
     now = dt.datetime(2026, 11, 29, 10, 30, tzinfo=UTC)
-    assert tick(now) == ["flags.refresh"]
+    assert tick(now) == ["flags.refresh", "surveys.analyse_ended"]
     assert tick(now + dt.timedelta(minutes=20)) == []  # same slot: already claimed
-    assert tick(now + dt.timedelta(hours=1)) == ["flags.refresh"]
+    assert tick(now + dt.timedelta(hours=1)) == ["flags.refresh", "surveys.analyse_ended"]
     runs = ScheduledRun.objects.filter(job="flags.refresh").order_by("slot")
     assert [run.slot.hour for run in runs] == [10, 11]
     assert DBTaskResult.objects.filter(pk__in=[run.task_id for run in runs]).count() == 2
@@ -129,5 +129,5 @@ def test_two_batch_workers_run_the_hourly_flag_refresh_once(world: World) -> Non
     assert Flag.objects.filter(key_result=stalled, kind="stall", resolved_at=None).exists()
 
 
-def test_the_worker_schedules_the_flag_refresh() -> None:
-    assert [job.name for job in JOBS] == ["flags.refresh"]
+def test_the_worker_schedules_the_flag_refresh_and_the_survey_analysis() -> None:
+    assert [job.name for job in JOBS] == ["flags.refresh", "surveys.analyse_ended"]

@@ -80,9 +80,10 @@ def test_threads_racing_for_one_slot_enqueue_it_once() -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(map(len, results)) == [0] * (threads_count - 1) + [1]
-    assert ScheduledRun.objects.count() == 1
-    assert DBTaskResult.objects.count() == 1
+    # Every job's slot went to exactly one thread, whichever it was.
+    assert sorted(name for names in results for name in names) == sorted(j.name for j in JOBS)
+    assert ScheduledRun.objects.count() == len(JOBS)
+    assert DBTaskResult.objects.count() == len(JOBS)
 
 
 def stalled_key_result(world: World) -> KeyResult:

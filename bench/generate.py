@@ -19,8 +19,11 @@ writes, by construction:
   and objectives' progress) are set at the end by `recompute_all(write=True)`, so
   `headway recompute --verify` finds no difference.
 
-Not generated yet: the purpose survey of the L scale (10,000 answers), since that
-model does not exist yet; initiatives.
+- a closed purpose survey of `survey_answers` anonymous answers composed from phrases
+  that echo the themes, describe tasks or say something else, from teams of the top
+  two levels below the root (one in ten without a team).
+
+Not generated yet: initiatives.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from headway.accounts.models import Membership, Organisation, Role, User
+from headway.discovery.models import PurposeAnswer, PurposeSurvey
 from headway.goals.models import (
     ActivityEvent,
     AlignmentLink,
@@ -73,6 +77,7 @@ class Scale:
     key_results: int
     links: int  # alignment links in total, theme links included
     weeks: int = 12
+    survey_answers: int = 500
 
     @property
     def team_count(self) -> int:
@@ -81,7 +86,9 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     # XS is for the tests only: every shape, in a second.
-    "XS": Scale("XS", people=20, teams=(1, 2, 2), objectives=8, key_results=24, links=12),
+    "XS": Scale(
+        "XS", people=20, teams=(1, 2, 2), objectives=8, key_results=24, links=12, survey_answers=40
+    ),
     "S": Scale("S", people=200, teams=(1, 3, 7, 14), objectives=80, key_results=240, links=120),
     "M": Scale(
         "M",
@@ -90,6 +97,7 @@ SCALES: dict[str, Scale] = {
         objectives=2_000,
         key_results=6_000,
         links=3_000,
+        survey_answers=2_000,
     ),
     "L": Scale(
         "L",
@@ -98,6 +106,7 @@ SCALES: dict[str, Scale] = {
         objectives=20_000,
         key_results=60_000,
         links=30_000,
+        survey_answers=10_000,
     ),
 }
 
@@ -295,12 +304,18 @@ def organisation_delete(slug: str) -> bool:
         for fk in model._meta.concrete_fields:
             if fk.is_relation and fk.related_model is Organisation:
                 scoped.append((model, fk.attname))
+    scoped_models = {model for model, _ in scoped}
     with transaction.atomic():
         for model, attname in scoped:
             # Many-to-many rows of a scoped model (initiatives' key results) first.
             rows = model._default_manager.filter(**{attname: organisation.pk})
             for m2m in model._meta.local_many_to_many:
                 _raw_delete(m2m.remote_field.through, {f"{m2m.m2m_field_name()}__in": rows})
+            # Rows with no organisation column of their own (a survey's answers).
+            for relation in model._meta.related_objects:
+                child = relation.related_model
+                if relation.one_to_many and child not in scoped_models and child is not User:
+                    _raw_delete(child, {f"{relation.field.name}__in": rows})
         # Rows pointing at other scoped rows go first, so PostgreSQL's deferred checks
         # and SQLite's both see a consistent state at commit.
         for model, attname in sorted(scoped, key=lambda item: _depth(item[0]), reverse=True):
@@ -777,6 +792,33 @@ class _Generator:
         self.counts["checkins"] = total
         self.counts["activity_events"] = _raw_insert(ActivityEvent, EVENT_COLUMNS, events)
 
+    def purpose_survey(self) -> None:
+        """A purpose survey that closed last week, with its anonymous answers."""
+        rng = self.rng
+        survey = PurposeSurvey.objects.create(
+            organisation=self.org,
+            title=f"Bench purpose survey {self.scale.name}",
+            opens_on=self.today - dt.timedelta(days=21),
+            closes_on=self.today - dt.timedelta(days=7),
+            closed_at=self.base - dt.timedelta(days=7),
+            token=f"{self.slug}-survey-{self.seed}",
+        )
+        top = [
+            pk for pk, level in zip(self.team_pks, self.team_level, strict=True) if 1 <= level <= 2
+        ]
+        survey.teams.set(top)
+        rows = [
+            PurposeAnswer(
+                survey=survey,
+                team_id=rng.choice(top) if top and rng.random() < 0.9 else None,
+                text=purpose_answer(rng),
+                answered_on=self.today - dt.timedelta(days=rng.randint(7, 21)),
+            )
+            for _ in range(self.scale.survey_answers)
+        ]
+        _insert(PurposeAnswer, rows)
+        self.counts["survey_answers"] = len(rows)
+
     def store_progress(self) -> None:
         """Objectives' progress (and anything else that differs) from the app's own
         recompute: `recompute_all(write=False)` lists what to store, written here with
@@ -836,6 +878,28 @@ def _raw_insert(
         for batch in _batches(rows, 10_000):
             cursor.executemany(sql, batch)
     return len(rows)
+
+
+# Purpose answers: an opening, one or two phrases of one direction, an ending.
+OPENINGS = ("", "I ", "We ", "My work is to ", "To ", "Every day I ", "Our team is here to ")
+DIRECTIONS: dict[str, tuple[str, ...]] = {
+    "grow": ("grow revenue where we are strong", "win customers in our core markets", "grow with our best customers"),
+    "easy": ("make us the easiest company to work with", "make things simple for customers", "answer customers quickly and kindly"),
+    "platform": ("run a lean, reliable platform", "keep our systems fast and reliable", "cut waste from how we work"),
+    "people": ("build a team people want to join", "hire and grow great people", "help colleagues do their best work"),
+    "data": ("earn customers' trust with data", "keep customer data safe and accurate", "turn our data into good decisions"),
+    "tasks": ("process invoices", "answer tickets", "update spreadsheets", "attend meetings", "write reports", "fix bugs", "file paperwork", "plan shifts"),
+    "other": ("earn a living", "do what my manager asks", "keep busy", "learn new things"),
+}  # fmt: skip
+DIRECTION_WEIGHTS = (3, 2, 2, 1, 1, 3, 1)
+ENDINGS = ("", " every week", " for our customers", " so the company succeeds", " as well as I can")
+
+
+def purpose_answer(rng: random.Random) -> str:
+    direction = rng.choices(list(DIRECTIONS), DIRECTION_WEIGHTS)[0]
+    phrases = rng.sample(DIRECTIONS[direction], k=rng.choice((1, 1, 2)))
+    text = rng.choice(OPENINGS) + " and ".join(phrases) + rng.choice(ENDINGS) + "."
+    return text[0].upper() + text[1:]
 
 
 def _measure(rng: random.Random, kind: str) -> dict[str, Any]:
@@ -959,6 +1023,7 @@ def generate(
             ("key results", generator.key_results),
             ("alignment links", generator.links),
             ("check-ins", generator.checkins),
+            ("purpose survey", generator.purpose_survey),
         ]
         for name, action in steps:
             started = time.perf_counter()

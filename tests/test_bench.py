@@ -24,6 +24,7 @@ if str(ROOT) not in sys.path:
 
 from bench.generate import SCALES, STORIES, generate  # noqa: E402
 from bench.run import API, PAGES, PLANNED  # noqa: E402
+from headway.discovery.models import PurposeAnswer, PurposeSurvey  # noqa: E402
 
 XS = SCALES["XS"]
 
@@ -66,6 +67,12 @@ def test_the_generator_makes_the_counts_and_levels_of_the_scale(xs):
     checkins = CheckIn.objects.filter(organisation=organisation).count()
     assert XS.key_results * 10 <= checkins <= XS.key_results * XS.weeks
     assert xs.counts["checkins"] == checkins
+    # A closed purpose survey whose answers come from the top levels' teams, or none.
+    survey = PurposeSurvey.objects.get(organisation=organisation)
+    assert survey.closed_at is not None
+    answers = PurposeAnswer.objects.filter(survey=survey)
+    assert answers.count() == XS.survey_answers
+    assert {a.team_id for a in answers} - {None} <= set(survey.teams.values_list("pk", flat=True))
 
 
 def test_every_kind_and_every_story_is_there(xs):
@@ -186,6 +193,7 @@ def test_the_runner_writes_every_figure(db, tmp_path):
         "flags_forecasts",
         "flags_refresh",
         "forecast_one",
+        "purpose_analysis",
         "bulk_create_1000x3",
         "http_checkin_throughput",
         "web_worker_peak_rss",
@@ -201,6 +209,8 @@ def test_the_runner_writes_every_figure(db, tmp_path):
     assert figures["recompute_full"]["differences"] == 0
     for key in ("recompute_full", "checkin_e2e", "bulk_create_1000x3", "api_teams"):
         assert figures[key]["p50_ms"] > 0, key
+    assert figures["purpose_analysis"]["answers"] == XS.survey_answers
+    assert figures["purpose_analysis"]["clusters"] >= 1
     assert figures["http_checkin_throughput"]["status"] == "skipped"
     assert "| Figure" in out.getvalue()
     # The check-ins it made went through the roll-up: stored progress still holds.

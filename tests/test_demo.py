@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+import pytest
+
 from headway.accounts.models import Membership, Role
-from headway.demo import okrs, past
+from headway.demo import build, okrs, past
 from headway.demo.build import demo_build
+from headway.demo.surveys import DEPARTMENTS, demo_surveys
+from headway.discovery.models import PurposeAnswer, PurposeSurvey
+from headway.discovery.selectors_analysis import GroupView, survey_comparison, survey_report
+from headway.discovery.selectors_survey import survey_status
 from headway.goals.models import Cycle, CycleStatus, Theme
 from headway.teams.models import Team, TeamMembership, TeamRole
 
@@ -145,8 +151,17 @@ def test_building_the_demo_twice_changes_nothing_the_second_time(db):
 
     demo_build(today=dt.date(2026, 11, 29))
     counts = (CheckIn.objects.count(), Pivot.objects.count(), Flag.objects.count())
+    surveys = dict(PurposeSurvey.objects.values_list("title", "token"))
+    answers = set(PurposeAnswer.objects.values_list("pk", "survey_id", "text", "answered_on"))
     demo_build(today=dt.date(2026, 11, 29))
     assert (CheckIn.objects.count(), Pivot.objects.count(), Flag.objects.count()) == counts
+    # The surveys keep their links and answers; only the analysis is run again.
+    assert set(surveys) == {"Purpose survey, spring", "Purpose survey, autumn"}
+    assert dict(PurposeSurvey.objects.values_list("title", "token")) == surveys
+    assert (
+        set(PurposeAnswer.objects.values_list("pk", "survey_id", "text", "answered_on")) == answers
+    )
+    assert all(s.analysis for s in PurposeSurvey.objects.all())
 
 
 def test_the_closed_quarter_reads_each_teams_confidence_as_the_demo_tells_it(db):
@@ -167,3 +182,97 @@ def test_the_closed_quarter_reads_each_teams_confidence_as_the_demo_tells_it(db)
         "tracking": "calibrated",
         "tidewater": "calibrated",
     }
+
+
+# --- the purpose surveys ----------------------------------------------------------------
+
+TODAY = dt.date(2026, 11, 29)
+
+
+@pytest.fixture
+def surveys(db: None) -> tuple[Membership, PurposeSurvey, PurposeSurvey]:
+    """The owner and the spring and autumn surveys, analysed.
+
+    Only what the analyses read is built (the organisation with its strategy statement,
+    the teams and the themes), not the whole demo: a tenth of the time. `demo_build`
+    calling `demo_surveys` is covered by the build-twice test above.
+    """
+    owner = build._owner_membership()
+    by_slug = build._teams(owner)
+    build._themes(owner)
+    demo_surveys(owner, by_slug, TODAY)
+    spring = PurposeSurvey.objects.get(title="Purpose survey, spring")
+    autumn = PurposeSurvey.objects.get(title="Purpose survey, autumn")
+    return owner, spring, autumn
+
+
+def _teams_of(report_teams: list[GroupView]) -> dict[str, GroupView]:
+    return {group.name: group for group in report_teams}
+
+
+def test_the_demo_has_a_spring_and_an_autumn_survey_closed_and_analysed(surveys) -> None:
+    owner, spring, autumn = surveys
+    assert 7 <= (TODAY - spring.opens_on).days / 30 <= 9  # about eight months ago
+    assert autumn.closed_at is not None
+    assert 21 <= (TODAY - autumn.closed_at.date()).days <= 28  # three to four weeks ago
+    departments = {t.slug for t in Team.objects.filter(slug__in=DEPARTMENTS)}
+    for survey in (spring, autumn):
+        assert survey_status(survey, TODAY) == "closed"
+        assert {t.slug for t in survey.teams.all()} == departments == set(DEPARTMENTS)
+        days = set(survey.answers.values_list("answered_on", flat=True))
+        assert survey.opens_on == min(days)
+        assert max(days) <= survey.closed_at.date() <= survey.closes_on
+        assert (survey.closed_at.date() - survey.opens_on).days == 13  # ran two weeks
+        report = survey_report(owner, survey)
+        assert report.state == "ready" and report.new_answers == 0 and report.measured
+        assert {g.name for g in report.teams} == {
+            "Operations",
+            "People & Finance",
+            "Product & Engineering",
+            "Commercial",
+        }
+
+
+def test_the_autumn_survey_shows_each_department_its_own_picture(surveys) -> None:
+    owner, _, autumn = surveys
+    report = survey_report(owner, autumn)
+    teams = _teams_of(report.teams)
+    operations = teams["Operations"]
+    people = teams["People & Finance"]
+    product = teams["Product & Engineering"]
+    indexes = {name: group.index for name, group in teams.items()}
+
+    # Operations says the strategy in its own words, nearly all alike.
+    assert max(indexes, key=indexes.__getitem__) == "Operations"
+    assert operations.index >= 65
+    assert operations.closeness >= 0.65 and operations.share_matching >= 0.8
+    biggest = max(operations.clusters, key=lambda share: share.count)
+    assert biggest.cluster is not None and biggest.share >= 0.9
+    assert not operations.split
+
+    # People & Finance describes its daily tasks.
+    assert min(indexes, key=indexes.__getitem__) == "People & Finance"
+    assert people.index <= 30 and people.share_matching <= 0.35
+
+    # Product & Engineering is split: Operations' picture, and technology for its own sake.
+    assert len(product.split) == 2
+    assert biggest.cluster in product.split
+    (technology,) = [c for c in product.split if c != biggest.cluster]
+    assert {"code", "engineering"} & set(technology.words)
+    assert technology.closeness < biggest.cluster.closeness
+
+
+def test_the_comparison_shows_operations_found_the_strategy_since_spring(surveys) -> None:
+    owner, spring, autumn = surveys
+    rows = {row.name: row for row in survey_comparison(owner, spring, autumn)}
+    assert set(rows) == {
+        "All answers",
+        "Operations",
+        "People & Finance",
+        "Product & Engineering",
+        "Commercial",
+    }
+    assert rows["Operations"].index_change >= 20
+    changes = {name: row.index_change for name, row in rows.items() if name != "All answers"}
+    assert max(changes, key=changes.__getitem__) == "Operations"
+    assert abs(changes["People & Finance"]) <= 10  # still describing its tasks

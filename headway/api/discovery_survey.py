@@ -11,6 +11,7 @@ the web page. An answer stores its text, the team chosen and the day only.
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
@@ -126,6 +127,20 @@ class SurveyAnswerOut(Schema):
     )
     team_name: str | None = None
     answered_on: dt.date = Field(..., description="The day only; no time is stored.")
+    cluster: int | None = Field(
+        None,
+        description=(
+            "The answer's cluster in the latest analysis (see `GET /surveys/{survey_id}/"
+            "analysis`); null when it fits none, or was given after the analysis ran."
+        ),
+    )
+    closeness: float | None = Field(
+        None,
+        description=(
+            "Its best similarity to the strategy statement or a theme in that analysis; "
+            "null when there was nothing to compare with."
+        ),
+    )
 
     @staticmethod
     def resolve_team_id(obj: dict[str, Any]) -> int | None:
@@ -213,13 +228,39 @@ def survey_link(request: HttpRequest, survey_id: int) -> PurposeSurvey:
     summary="The answers' texts, oldest first (owners and admins)",
     description=(
         f"Each answer's text, the day and its team, the team only for teams with "
-        f"{MIN_GROUP} answers or more."
+        f"{MIN_GROUP} answers or more; with its cluster and closeness to the strategy "
+        "once the survey has been analysed."
     ),
 )
 @paginate(Pages)
 def survey_answer_list(request: HttpRequest, survey_id: int) -> object:
     member = member_of(request)
-    return survey_answers(member, survey_get_for_member(member, survey_id))
+    survey = survey_get_for_member(member, survey_id)
+    return AnsweredPage(survey_answers(member, survey), survey.analysis)
+
+
+class AnsweredPage:
+    """The answers, each page joined with the answers' rows of the stored analysis.
+
+    Pagination counts and slices this like the queryset it wraps.
+    """
+
+    def __init__(self, answers: QuerySet[Any, dict[str, Any]], analysis: Any) -> None:
+        self.answers = answers
+        self.rows: dict[str, list[Any]] = (analysis or {}).get("answers", {})
+
+    def all(self) -> "AnsweredPage":
+        return self
+
+    def count(self) -> int:
+        return self.answers.count()
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        out = []
+        for answer in self.answers[page]:
+            cluster, closeness, _ = self.rows.get(str(answer["id"]), [None, None, None])
+            out.append({**answer, "cluster": cluster, "closeness": closeness})
+        return out
 
 
 @router.post(

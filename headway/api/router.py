@@ -68,3 +68,7 @@ api.add_router("/", discovery.router)
 from . import discovery_survey  # noqa: E402
 
 api.add_router("/", discovery_survey.router)
+
+from . import discovery_analysis  # noqa: E402
+
+api.add_router("/", discovery_analysis.router)

@@ -1,7 +1,7 @@
 """Create or refresh the demo organisation through the services.
 
 Idempotent: running it again brings the demo back to its defined shape (names,
-parents, roles, themes, cycles) without duplicating anything.
+parents, roles, themes, cycles, purpose surveys) without duplicating anything.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from headway.teams.models import Team
 from . import data
 from .build_okrs import demo_okrs
 from .past import demo_past_quarter, previous_quarter
+from .surveys import demo_surveys
 
 
 @functools.cache
@@ -146,6 +147,7 @@ def demo_build(today: dt.date | None = None) -> Organisation:
         _cycles(owner, today)
         if quarter is not None:
             demo_okrs(owner, by_slug, quarter, today)
+        demo_surveys(owner, by_slug, today)
         now = timezone.make_aware(dt.datetime.combine(today, dt.time(12, 0)))
         flags_refresh(owner.organisation, now=now)
     return owner.organisation

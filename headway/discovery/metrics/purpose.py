@@ -68,7 +68,7 @@ class Scale:
 
 
 SCALES = {
-    "static": Scale(unrelated=0.30, paraphrase=0.70, match=0.50, fit=0.40),
+    "static": Scale(unrelated=0.40, paraphrase=0.75, match=0.55, fit=0.40),
     # Shared words only: unrelated texts score near 0, rewordings far lower than meaning.
     "lexical": Scale(unrelated=0.05, paraphrase=0.50, match=0.25, fit=0.15),
 }

@@ -108,6 +108,8 @@ def test_admins_read_the_answers_paged(world: World, survey: PurposeSurvey, alic
             "team_id": None,  # Platform has fewer than 5 answers
             "team_name": None,
             "answered_on": organisation_today(world.acme).isoformat(),
+            "cluster": None,  # not analysed yet
+            "closeness": None,
         }
     ]
 

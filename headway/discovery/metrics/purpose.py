@@ -188,11 +188,9 @@ def _refine(x: Matrix, centres: Matrix) -> tuple[NDArray[np.intp], Matrix]:
         if np.array_equal(new_labels, labels):
             break
         labels = new_labels
-        members = np.zeros((len(centres), len(x)), dtype=np.float32)
-        members[labels, np.arange(len(x))] = 1
-        sums = members @ x
-        empty = members.sum(axis=1) == 0
-        sums[empty] = centres[empty]  # an emptied cluster keeps its centre
+        sums = centres.copy()  # an emptied cluster keeps its centre
+        for c in np.unique(labels):
+            sums[c] = x[labels == c].sum(axis=0)
         centres = normalise_rows(sums)
     return labels, centres
 
@@ -330,7 +328,7 @@ def words_of(text: str) -> set[str]:
     """The content words of a text, lower-cased, possessive "'s" dropped, stopwords out."""
     found = set()
     for word in WORD.findall(text.lower()):
-        word = re.sub(r"['’]s$", "", word)
+        word = word.removesuffix("'s").removesuffix("’s")
         if len(word) >= 3 and word not in STOPWORDS:
             found.add(word)
     return found

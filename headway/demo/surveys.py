@@ -43,9 +43,7 @@ def _surveys(today: dt.date) -> list[tuple[str, dt.date, Answers]]:
     ]
 
 
-def _survey(
-    owner: Membership, title: str, opens_on: dt.date, team_ids: list[int]
-) -> PurposeSurvey:
+def _survey(owner: Membership, title: str, opens_on: dt.date, team_ids: list[int]) -> PurposeSurvey:
     organisation = owner.organisation
     survey = PurposeSurvey.objects.filter(organisation=organisation, title=title).first()
     if survey is None:

@@ -118,7 +118,8 @@ class SurveyAnalysisOut(Schema):
         ...,
         description=(
             "`none` (never analysed), `queued` (an analysis is on its way; the figures "
-            "below are the previous one's, if any) or `ready`."
+            "below are the previous one's, if any), `stalled` (asked for over 15 minutes "
+            "ago and not done: is a worker running? POST again) or `ready`."
         ),
     )
     analysed_at: dt.datetime | None

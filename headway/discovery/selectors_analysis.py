@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from headway.accounts.models import Membership
 
@@ -80,7 +81,7 @@ class ThemeView:
 
 @dataclass
 class SurveyReport:
-    """What the report page shows; `state` is "none", "queued" or "ready"."""
+    """What the report page shows; `state` is "none", "queued", "stalled" or "ready"."""
 
     survey: PurposeSurvey
     state: str
@@ -106,20 +107,34 @@ class SurveyReport:
         return self.state == "queued"
 
     @property
+    def stalled(self) -> bool:
+        return self.state == "stalled"
+
+    @property
+    def has_strategy(self) -> bool:
+        """Whether the analysis had a strategy statement or a theme to compare with."""
+        return bool(self.strategy_statement or self.themes)
+
+    @property
     def new_answers(self) -> int:
         """Answers given since the analysis ran."""
         return max(0, self.answers_now - self.answers_analysed)
 
     @property
     def measured(self) -> bool:
-        """Whether there was a strategy statement or a theme to compare answers with."""
+        """Whether closeness was measured: a strategy to compare with and a readable answer."""
         return self.overall is not None and self.overall.closeness is not None
 
 
-def _state(survey: PurposeSurvey) -> str:
+STALLED_AFTER = dt.timedelta(minutes=15)
+
+
+def _state(survey: PurposeSurvey, now: dt.datetime | None = None) -> str:
+    """`none`, `queued`, `ready`, or `stalled`: asked for over `STALLED_AFTER` ago and not
+    done (no worker running, or the task failed), so pages stop waiting and say so."""
     requested, done = survey.analysis_requested_at, survey.analysed_at
     if requested is not None and (done is None or requested > done):
-        return "queued"
+        return "stalled" if (now or timezone.now()) - requested > STALLED_AFTER else "queued"
     return "ready" if survey.analysis else "none"
 
 
@@ -236,9 +251,14 @@ def survey_answers_export(member: Membership, survey: PurposeSurvey) -> Iterator
 
     No id, date or order of arrival: rows are sorted by cluster, then text. The team is
     named only where the analysis showed it (≥ MIN_GROUP answers), else "Other answers".
-    Answers given after the analysis ran have no cluster yet.
+    Answers given after the analysis ran have no cluster yet. The permission is checked
+    at the call, before any row is read.
     """
     _require_admin(member)
+    return _export_rows(survey)
+
+
+def _export_rows(survey: PurposeSurvey) -> Iterator[list[str]]:
     data = survey.analysis or {}
     per_answer: dict[str, list[Any]] = data.get("answers", {})
     words = {c["id"]: " ".join(c["words"]) for c in data.get("clusters", [])}

@@ -118,9 +118,18 @@ def closeness_histogram(
     ticks = [Mark(x(v / 10), f"{v / 10:.1f}") for v in range(0, 11, 2)]
     guides = [Mark(x(unrelated), "unrelated"), Mark(x(paraphrase), "same idea")]
     return Histogram(
-        WIDTH, HIST_HEIGHT, HIST_LEFT, right, HIST_TOP, baseline, columns, grid, ticks, guides,
-        _histogram_words(counts, unrelated, paraphrase),
-    )  # fmt: skip
+        width=WIDTH,
+        height=HIST_HEIGHT,
+        left=HIST_LEFT,
+        right=right,
+        top=HIST_TOP,
+        baseline=baseline,
+        columns=columns,
+        grid=grid,
+        ticks=ticks,
+        guides=guides,
+        description=_histogram_words(counts, unrelated, paraphrase),
+    )
 
 
 def _round_up(count: int) -> int:
@@ -163,45 +172,56 @@ class BarChart:
     left: float
     rows: list[BarRow]
     description: str
+    track: float = 0  # width of a light track behind each bar: the whole scale, when it has one
 
 
 BARS_LEFT, BARS_SPAN = 8, 330  # the longest bar; its figure is written after it
 
 
-def _bars(items: Sequence[tuple[str, str, float, str]]) -> BarChart:
-    """(label, figure, share of the longest bar 0..1, colour) per row, top to bottom."""
+def _bars(items: Sequence[tuple[str, str, float, str]], track: bool = False) -> BarChart:
+    """(label, figure, share of the longest bar 0..1, colour) per row, top to bottom;
+    `track` draws the whole scale behind each bar (for a figure out of 100)."""
     rows = []
     for n, (label, figure, share, colour) in enumerate(items):
         top = 6 + n * ROW
         width = round(BARS_SPAN * max(0.0, min(share, 1.0)), 1)
-        rows.append(
-            BarRow(label, figure, top + 11, top + 15, width, BARS_LEFT + width + 6, colour)
-        )
+        end = BARS_SPAN if track else width  # a figure out of 100 goes after its track
+        rows.append(BarRow(label, figure, top + 11, top + 15, width, BARS_LEFT + end + 6, colour))
     description = "; ".join(f"{label}: {figure}" for label, figure, _, _ in items) + "."
-    return BarChart(WIDTH, 10 + len(items) * ROW, BARS_LEFT, rows, description)
+    return BarChart(
+        WIDTH, 10 + len(items) * ROW, BARS_LEFT, rows, description, BARS_SPAN if track else 0
+    )
 
 
 def cluster_label(cluster: ClusterView) -> str:
     return f"{cluster.id} · {cluster.label}"
 
 
-def cluster_bars(clusters: Sequence[ClusterView], unclustered: int) -> BarChart | None:
-    """Each cluster's size, largest first, then the answers that fit no cluster."""
+def cluster_bars(clusters: Sequence[ClusterView], unclustered: int, total: int) -> BarChart | None:
+    """Each cluster's size, largest first, then the answers that fit no cluster; shares
+    are of all `total` answers, as everywhere in the report."""
     if not clusters:
         return None
     largest = max([c.size for c in clusters] + [unclustered])
-    total = sum(c.size for c in clusters) + unclustered
     items = [
-        (cluster_label(c), f"{answers(c.size)}, {percent(c.size / total)}", c.size / largest,
-         cluster_colour(c))
+        (
+            cluster_label(c),
+            f"{answers(c.size)}, {percent(c.share)}",
+            c.size / largest,
+            cluster_colour(c),
+        )
         for c in clusters
-    ]  # fmt: skip
+    ]
     if unclustered:
-        share = unclustered / total
+        share = unclustered / max(total, 1)
         items.append(
-            ("Fit no cluster", f"{answers(unclustered)}, {percent(share)}",
-             unclustered / largest, UNCLUSTERED)
-        )  # fmt: skip
+            (
+                "Fit no cluster",
+                f"{answers(unclustered)}, {percent(share)}",
+                unclustered / largest,
+                UNCLUSTERED,
+            )
+        )
     return _bars(items)
 
 
@@ -211,9 +231,12 @@ def team_index_bars(groups: Sequence[GroupView]) -> BarChart | None:
     if len(measured) < 2:
         return None
     return _bars(
-        [(g.name, f"index {g.index} ({answers(g.count)})", (g.index or 0) / 100, ACCENT)
-         for g in measured]
-    )  # fmt: skip
+        [
+            (g.name, f"index {g.index} ({answers(g.count)})", (g.index or 0) / 100, ACCENT)
+            for g in measured
+        ],
+        track=True,
+    )
 
 
 # --- a group's clusters as one stacked bar -------------------------------------------------
@@ -296,7 +319,7 @@ class DotChart:
 
 
 def change_words(row: ComparisonRow) -> str:
-    """"52 → 61 (+9)"; a dash for a side that was not measured."""
+    """ "52 → 61 (+9)"; a dash for a side that was not measured."""
     before = "—" if row.before.index is None else str(row.before.index)
     after = "—" if row.after.index is None else str(row.after.index)
     change = row.index_change
@@ -313,10 +336,16 @@ def index_dots(rows: Sequence[ComparisonRow]) -> DotChart | None:
 
     top = 34  # below the legend
     drawn = [
-        DotRow(r.name, change_words(r), top + n * ROW + 11, top + n * ROW + 22,
-               x(r.before.index), x(r.after.index))
+        DotRow(
+            r.name,
+            change_words(r),
+            top + n * ROW + 11,
+            top + n * ROW + 22,
+            x(r.before.index),
+            x(r.after.index),
+        )
         for n, r in enumerate(rows)
-    ]  # fmt: skip
+    ]
     ticks = [Mark(x(v) or 0.0, str(v)) for v in (0, 50, 100)]
     description = (
         "Purpose alignment index, 0 to 100, before and after: "
@@ -324,6 +353,13 @@ def index_dots(rows: Sequence[ComparisonRow]) -> DotChart | None:
         + "."
     )
     return DotChart(
-        WIDTH, top + len(rows) * ROW + 22, DOTS_LEFT, DOTS_LEFT + DOTS_SPAN,
-        DOTS_LEFT + DOTS_SPAN + 12, 14, drawn, ticks, description,
-    )  # fmt: skip
+        width=WIDTH,
+        height=top + len(rows) * ROW + 22,
+        left=DOTS_LEFT,
+        right=DOTS_LEFT + DOTS_SPAN,
+        figure_x=DOTS_LEFT + DOTS_SPAN + 12,
+        legend_y=14,
+        rows=drawn,
+        ticks=ticks,
+        description=description,
+    )

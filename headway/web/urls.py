@@ -269,7 +269,7 @@ calibration_patterns = [
 urlpatterns += [path("o/<slug:org>/", include(calibration_patterns))]
 
 # Purpose surveys: the organisation's side, and the public link that needs no account.
-from headway.web.views import survey, survey_public  # noqa: E402
+from headway.web.views import survey, survey_public, survey_report  # noqa: E402
 
 survey_patterns = [
     path("surveys/", survey.surveys_page, name="surveys"),
@@ -278,6 +278,12 @@ survey_patterns = [
     path("surveys/<int:survey_id>/edit/", survey.survey_edit, name="survey-edit"),
     path("surveys/<int:survey_id>/close/", survey.survey_close, name="survey-close"),
     path("surveys/<int:survey_id>/link/", survey.survey_link_regenerate, name="survey-link"),
+    path("surveys/<int:survey_id>/report/", survey_report.survey_report_page, name="survey-report"),
+    path("surveys/<int:survey_id>/report.csv", survey_report.survey_report_csv, name="survey-csv"),
+    path(
+        "surveys/<int:survey_id>/analyse/", survey_report.survey_analyse_now, name="survey-analyse"
+    ),
+    path("surveys/<int:survey_id>/compare/", survey_report.survey_compare, name="survey-compare"),
 ]
 urlpatterns += [
     path("o/<slug:org>/", include(survey_patterns)),

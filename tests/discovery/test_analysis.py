@@ -233,7 +233,7 @@ def test_members_do_not_read_the_analysis(world: World) -> None:
     with pytest.raises(PermissionDenied):
         survey_report(world.bob, survey)
     with pytest.raises(PermissionDenied):
-        list(survey_answers_export(world.bob, survey))
+        survey_answers_export(world.bob, survey)
 
 
 def test_the_export_carries_no_id_date_or_order_of_arrival(world: World) -> None:
@@ -245,3 +245,17 @@ def test_the_export_carries_no_id_date_or_order_of_arrival(world: World) -> None
     assert header == ["cluster", "cluster_words", "closeness", "theme", "team", "answer"]
     assert all(len(row) == len(header) for row in rows)
     assert [row[5] for row in rows] != [a.text for a in PurposeAnswer.objects.order_by("pk")]
+
+
+def test_an_analysis_not_done_after_fifteen_minutes_shows_as_stalled(world: World) -> None:
+    survey = survey_with(world, {None: ON_STRATEGY})
+    survey.analysis_requested_at = timezone.now() - dt.timedelta(minutes=16)
+    assert survey_report(world.alice, survey).state == "stalled"
+    survey.analysis_requested_at = timezone.now() - dt.timedelta(minutes=14)
+    assert survey_report(world.alice, survey).state == "queued"
+
+
+def test_the_export_refuses_a_member_before_reading_any_row(world: World) -> None:
+    survey = survey_with(world, {None: ON_STRATEGY})
+    with pytest.raises(PermissionDenied):
+        survey_answers_export(world.bob, survey)  # at the call, not at the first row

@@ -4,6 +4,7 @@ stored in one write; and what it does with awkward answers."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -22,54 +23,21 @@ from headway.discovery.services_analysis import (
 )
 from headway.goals.models import Theme
 from headway.teams.models import Team
-from headway.text import get_engine
+from tests import surveys
 from tests.conftest import World
 from tests.factories import TeamFactory
 from tests.support import headway_start
-
-LEXICAL = get_engine("lexical")
-STRATEGY = "Deliver every customer's freight on time and visible end to end."
-ON_STRATEGY = [
-    "Getting customers' freight to them on time.",
-    "Freight that arrives on time, visible end to end.",
-    "On-time freight deliveries for every customer.",
-    "Customers see their freight end to end and it arrives on time.",
-    "Delivering freight on time for customers.",
-    "Visible, on-time freight for our customers.",
-]
-TASKS = [
-    "I run payroll and answer payslip questions.",
-    "Payroll runs and payslip corrections.",
-    "Booking invoices and running payroll.",
-    "Payslips, payroll and pension forms.",
-    "Running payroll every month and fixing payslips.",
-]
+from tests.surveys import LEXICAL, ON_STRATEGY, STRATEGY, TASKS
 
 
 def survey_with(
-    world: World, answers: dict[Team | None, list[str]], **fields: object
+    world: World, answers: dict[Team | None, list[str]], **fields: Any
 ) -> PurposeSurvey:
-    today = timezone.localdate()
-    values: dict[str, object] = {
-        "organisation": world.acme,
-        "title": "Purpose",
-        "opens_on": today - dt.timedelta(days=10),
-        "closes_on": today + dt.timedelta(days=5),
-        "token": f"token-{PurposeSurvey.objects.count()}",
-    }
-    survey = PurposeSurvey.objects.create(**{**values, **fields})
-    PurposeAnswer.objects.bulk_create(
-        PurposeAnswer(survey=survey, team=team, text=text, answered_on=today)
-        for team, texts in answers.items()
-        for text in texts
-    )
-    return survey
+    return surveys.survey_with(world.acme, answers, **fields)
 
 
 def with_strategy(organisation: Organisation) -> None:
-    organisation.strategy_statement = STRATEGY
-    organisation.save(update_fields=["strategy_statement"])
-    Theme.objects.create(organisation=organisation, title="On-time freight", order=1)
+    surveys.with_strategy(organisation)
     Theme.objects.create(
         organisation=organisation, title="Payroll", order=2, archived_at=timezone.now()
     )

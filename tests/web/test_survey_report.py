@@ -16,31 +16,14 @@ from django_tasks_db.models import DBTaskResult
 from headway.discovery.models import PurposeAnswer, PurposeSurvey
 from headway.discovery.selectors_analysis import survey_comparison, survey_report
 from headway.discovery.services_analysis import survey_analyse
-from headway.goals.models import Theme
 from headway.lib.csvsafe import csv_safe
 from headway.teams.models import Team
-from headway.text import get_engine
+from tests import surveys
 from tests.conftest import World, logged_in
 from tests.factories import TeamFactory
+from tests.surveys import LEXICAL, ON_STRATEGY, STRATEGY, TASKS
 from tests.web.test_csp import assert_strict_page
 
-LEXICAL = get_engine("lexical")
-STRATEGY = "Deliver every customer's freight on time and visible end to end."
-ON_STRATEGY = [
-    "Getting customers' freight to them on time.",
-    "Freight that arrives on time, visible end to end.",
-    "On-time freight deliveries for every customer.",
-    "Customers see their freight end to end and it arrives on time.",
-    "Delivering freight on time for customers.",
-    "Visible, on-time freight for our customers.",
-]
-TASKS = [
-    "I run payroll and answer payslip questions.",
-    "Payroll runs and payslip corrections.",
-    "Booking invoices and running payroll.",
-    "Payslips, payroll and pension forms.",
-    "Running payroll every month and fixing payslips.",
-]
 SMALL_TEAM = "Skunkworks"
 SMALL = ["Secret prototypes nobody sees.", "Prototypes.", "Hidden experiments.", "Labs."]
 
@@ -56,25 +39,18 @@ def survey_with(
     opens: int = 10,
     organisation: Any = None,
 ) -> PurposeSurvey:
-    """A survey of Acme (or `organisation`) opened `opens` days ago, with these answers."""
-    today = timezone.localdate()
-    survey = PurposeSurvey.objects.create(
-        organisation=organisation or world.acme,
+    """A survey of Acme (or `organisation`) opened `opens` days ago, closed 5 days later."""
+    return surveys.survey_with(
+        organisation or world.acme,
+        answers,
         title=title,
-        opens_on=today - dt.timedelta(days=opens),
-        closes_on=today - dt.timedelta(days=opens - 5),
-        token=f"token-{PurposeSurvey.objects.count()}",
+        opened_days_ago=opens,
+        closes_on=timezone.localdate() - dt.timedelta(days=opens - 5),
     )
-    for team, texts in answers.items():
-        for text in texts:
-            PurposeAnswer.objects.create(survey=survey, team=team, text=text, answered_on=today)
-    return survey
 
 
 def with_strategy(world: World) -> None:
-    world.acme.strategy_statement = STRATEGY
-    world.acme.save(update_fields=["strategy_statement"])
-    Theme.objects.create(organisation=world.acme, title="On-time freight", order=1)
+    surveys.with_strategy(world.acme)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from typing import Any, ClassVar
 
@@ -89,6 +90,13 @@ class Organisation(models.Model):
     checkin_weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices, default=Weekday.MONDAY, help_text="Day of the weekly check-in."
     )
+    reminder_time = models.TimeField(
+        default=dt.time(9, 0), help_text="When check-in reminders go out on the check-in day."
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.FRIDAY, help_text="Day of the weekly digest."
+    )
+    digest_time = models.TimeField(default=dt.time(15, 0), help_text="When the digest goes out.")
     confidence_scale = models.PositiveSmallIntegerField(
         default=10,
         validators=[MinValueValidator(3), MaxValueValidator(10)],

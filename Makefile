@@ -52,7 +52,7 @@ test-postgres: $(DEV_STAMP) ## The whole suite on the local PostgreSQL (test dat
 check: $(DEV_STAMP) ## Lint, format check, types, deploy checks, missing migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy headway/lib headway/text headway/coach headway/insights/metrics headway/discovery/metrics headway/discovery/services_analysis.py headway/discovery/selectors_analysis.py headway/goals/scoring.py headway/accounts/services.py headway/teams/services.py headway/goals/services
+	$(BIN)/mypy headway/lib headway/text headway/coach headway/insights/metrics headway/discovery/metrics headway/discovery/services_analysis.py headway/discovery/selectors_analysis.py headway/rollout/services.py headway/rollout/rules.py headway/rollout/cleaning.py headway/insights/selectors_adoption.py headway/insights/adoption_counts.py headway/goals/scoring.py headway/accounts/services.py headway/teams/services.py headway/goals/services headway/notify/slots.py headway/notify/chat.py headway/notify/services.py headway/notify/selectors.py headway/notify/jobs.py headway/notify/delivery.py
 	HEADWAY_ENV=production HEADWAY_SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  HEADWAY_ALLOWED_HOSTS=headway.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "headway.insights",
     "headway.notify",
     "headway.discovery",
+    "headway.rollout",
     "headway.demo",
     "headway.web",
 ]
@@ -208,6 +209,14 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("HEADWAY_EMAIL_FROM", "Headway <headway@localhost>")
+# Seconds an SMTP connection may take; sends run in the worker, never in a request.
+EMAIL_TIMEOUT = env_int("HEADWAY_EMAIL_TIMEOUT", 10)
+
+# Notifications (docs/notifications.md). Chat goes through Apprise with short timeouts;
+# in production a chat URL naming a private or loopback address is refused unless the
+# operator allows them (an internal Mattermost, say).
+NOTIFY_CHAT_TIMEOUT = env_int("HEADWAY_CHAT_TIMEOUT", 5)
+NOTIFY_CHAT_ALLOW_PRIVATE = env_bool("HEADWAY_CHAT_ALLOW_PRIVATE", not PRODUCTION)
 
 # Strict CSP: scripts only from us or with this request's nonce; no eval, no inline style.
 CONTENT_SECURITY_POLICY = {
@@ -247,6 +256,16 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env_str("HEADWAY_LOG_LEVEL", "WARNING")},
+    # Chat URLs hold secrets. Apprise logs the URLs it is given (headway.notify.chat
+    # captures what it needs from its logger; nothing reaches the server log), and
+    # urllib3 logs each request's path at DEBUG.
+    "loggers": {
+        "apprise": {"handlers": ["null"], "propagate": False},
+        "urllib3": {"level": "WARNING"},
+    },
 }

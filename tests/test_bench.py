@@ -194,6 +194,7 @@ def test_the_runner_writes_every_figure(db, tmp_path):
         "flags_refresh",
         "forecast_one",
         "purpose_analysis",
+        "leader_brief",
         "bulk_create_1000x3",
         "http_checkin_throughput",
         "web_worker_peak_rss",
@@ -211,6 +212,7 @@ def test_the_runner_writes_every_figure(db, tmp_path):
         assert figures[key]["p50_ms"] > 0, key
     assert figures["purpose_analysis"]["answers"] == XS.survey_answers
     assert figures["purpose_analysis"]["clusters"] >= 1
+    assert figures["leader_brief"]["p50_ms"] > 0 and figures["leader_brief"]["figures"] > 10
     assert figures["http_checkin_throughput"]["status"] == "skipped"
     assert "| Figure" in out.getvalue()
     # The check-ins it made went through the roll-up: stored progress still holds.

@@ -128,13 +128,18 @@ def test_the_demo_flags_its_stalled_watermelon_and_silent_key_results_and_not_th
         answered = Flag.objects.get(key_result__title=title, kind="stall")
         assert answered.resolved_at is not None and answered.pivot is not None
         assert answered.pivot.key_result == KeyResult.objects.get(title=title)
-    assert Pivot.objects.count() == len(okrs.PIVOTS)
+    # And Tracking's one pivot in the closed quarter, which its pilot phase counts.
+    assert Pivot.objects.count() == len(okrs.PIVOTS) + 1
+    assert Pivot.objects.filter(key_result__title=past.PAST_PIVOT[0]).count() == 1
 
 
 def test_the_demo_has_a_closed_previous_quarter_with_scores_and_retrospectives(db):
+    """… and its pilot phase, measured over that quarter, is ready to expand; Ava's
+    briefs under two lenses read differently (one build for both)."""
     from headway.goals.models import KeyResult, Objective
 
-    demo_build(today=dt.date(2026, 11, 29))
+    organisation = demo_build(today=dt.date(2026, 11, 29))
+    _the_pilot_is_ready_to_expand_and_avas_briefs_differ(organisation)
     quarter = Cycle.objects.get(name="2026 Q3")
     assert quarter.status == CycleStatus.CLOSED and quarter.closed_at is not None
     objectives = Objective.objects.filter(cycle=quarter)
@@ -143,6 +148,43 @@ def test_the_demo_has_a_closed_previous_quarter_with_scores_and_retrospectives(d
     overridden = KeyResult.objects.get(objective__cycle=quarter, score_override__isnull=False)
     assert (overridden.title, overridden.score_override) == past.OVERRIDE[:2]
     assert overridden.score_reason
+
+
+def _the_pilot_is_ready_to_expand_and_avas_briefs_differ(organisation) -> None:
+    from headway.demo.rollout import PILOT_TEAMS, PLAN_TITLE
+    from headway.insights.selectors_adoption import adoption_report, pilot_of_plan
+    from headway.rollout.brief import leader_brief
+    from headway.rollout.models import RolloutPlan
+    from headway.rollout.selectors import plan_detail, plan_readiness
+
+    ava = Membership.objects.select_related("organisation", "user").get(
+        organisation=organisation, user__email="ava@tidewater.example"
+    )
+    plan = RolloutPlan.objects.get(organisation=organisation, title=PLAN_TITLE)
+    rows = plan_readiness(ava, plan_detail(ava, plan.pk), today=dt.date(2026, 11, 29))
+    pilot = rows[0]
+    assert [r.phase.kind for r in rows] == ["pilot", "department", "organisation"]
+    assert {t.slug for t in Team.objects.filter(pk__in=pilot.team_ids)} == set(PILOT_TEAMS)
+    assert pilot.cycle.name == "2026 Q3" and pilot.ended
+    assert pilot.ready and not pilot.missing
+    assert all(status.met is True for status in pilot.criteria) and len(pilot.criteria) == 4
+    # The pilot beside the rest, on the adoption page's report, with numbers on both sides.
+    report = adoption_report(organisation, pilot.cycle, pilot_of_plan(organisation))
+    assert report.pilot is not None and report.rest is not None
+    assert report.pilot.adoption.checkin_rate == 1.0
+    assert report.pilot.adoption.outcome_share > report.rest.adoption.outcome_share
+    # Ava's lens is set in discovery; two lenses read differently.
+    mine = leader_brief(ava, ava.pk, today=dt.date(2026, 11, 29))
+    other = leader_brief(ava, ava.pk, "strategy_execution", today=dt.date(2026, 11, 29))
+    assert (mine.lens.key, mine.lens_from, mine.problem_theirs) == ("alignment", "discovery", True)
+    assert mine.sections[0].key == "alignment" and other.sections[0].key == "key_results"
+    assert mine.headline.key != other.headline.key
+    assert mine.headline_text != other.headline_text
+    pilot_section = mine.section("pilot")
+    assert pilot_section.sides and "Ready to expand" in pilot_section.lead
+    assert {row.state for row in pilot_section.rows} == {"met"}
+    purpose = mine.section("purpose")
+    assert purpose.figures[0].enough and len(purpose.rows) == 4
 
 
 def test_building_the_demo_twice_changes_nothing_the_second_time(db):
@@ -155,6 +197,11 @@ def test_building_the_demo_twice_changes_nothing_the_second_time(db):
     answers = set(PurposeAnswer.objects.values_list("pk", "survey_id", "text", "answered_on"))
     demo_build(today=dt.date(2026, 11, 29))
     assert (CheckIn.objects.count(), Pivot.objects.count(), Flag.objects.count()) == counts
+    from headway.discovery.models import DiscoveryLeader, DiscoveryRecord
+    from headway.rollout.models import RolloutPhase, RolloutPlan
+
+    assert (RolloutPlan.objects.count(), RolloutPhase.objects.count()) == (1, 3)
+    assert (DiscoveryRecord.objects.count(), DiscoveryLeader.objects.count()) == (1, 2)
     # The surveys keep their links and answers; only the analysis is run again.
     assert set(surveys) == {"Purpose survey, spring", "Purpose survey, autumn"}
     assert dict(PurposeSurvey.objects.values_list("title", "token")) == surveys

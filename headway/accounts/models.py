@@ -66,6 +66,10 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+# When the organisation's notifications go out (docs/notifications.md), settable like
+# its other settings.
+NOTIFY_FIELDS = ("reminder_time", "digest_weekday", "digest_time")
+
 # The organisation's course-correction thresholds, settable like its other settings.
 COURSE_FIELDS = (
     "at_risk_gap",

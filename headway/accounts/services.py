@@ -21,7 +21,16 @@ from headway.lib.errors import Conflict
 from headway.lib.mail import email_enqueue
 from headway.lib.secrets import digest, new_token
 
-from .models import COURSE_FIELDS, ApiToken, Invitation, Membership, Organisation, Role, User
+from .models import (
+    COURSE_FIELDS,
+    NOTIFY_FIELDS,
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
 
 # How often last_used_at is written for a busy token: once a minute is precise enough
 # and keeps API reads from turning into writes.
@@ -102,6 +111,7 @@ ORGANISATION_FIELDS = (
     "strategy_statement",
     "timezone",
     "checkin_weekday",
+    *NOTIFY_FIELDS,
     "confidence_scale",
     *COURSE_FIELDS,
 )

@@ -26,6 +26,9 @@ class OrganisationOut(Schema):
     strategy_statement: str
     timezone: str
     checkin_weekday: int
+    reminder_time: dt.time
+    digest_weekday: int
+    digest_time: dt.time
     confidence_scale: int
     at_risk_gap: float
     off_track_gap: float
@@ -58,6 +61,9 @@ class OrganisationPatch(Schema):
     strategy_statement: str | None = None
     timezone: str | None = None
     checkin_weekday: int | None = None
+    reminder_time: dt.time | None = None
+    digest_weekday: int | None = None
+    digest_time: dt.time | None = None
     confidence_scale: int | None = None
     at_risk_gap: float | None = None
     off_track_gap: float | None = None

@@ -72,3 +72,23 @@ api.add_router("/", discovery_survey.router)
 from . import discovery_analysis  # noqa: E402
 
 api.add_router("/", discovery_analysis.router)
+
+from . import adoption  # noqa: E402
+
+api.add_router("/", adoption.router)
+
+from . import rollout  # noqa: E402
+
+api.add_router("/", rollout.router)
+
+from . import webhooks  # noqa: E402
+
+api.add_router("/", webhooks.router)
+
+from . import notify  # noqa: E402
+
+api.add_router("/", notify.router)
+
+from . import rollout_brief  # noqa: E402
+
+api.add_router("/", rollout_brief.router)

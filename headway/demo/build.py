@@ -24,6 +24,7 @@ from headway.teams.models import Team
 from . import data
 from .build_okrs import demo_okrs
 from .past import demo_past_quarter, previous_quarter
+from .rollout import demo_discovery, demo_rollout
 from .surveys import demo_surveys
 
 
@@ -148,6 +149,9 @@ def demo_build(today: dt.date | None = None) -> Organisation:
         if quarter is not None:
             demo_okrs(owner, by_slug, quarter, today)
         demo_surveys(owner, by_slug, today)
+        demo_discovery(owner, by_slug)
+        if quarter is not None and previous is not None:
+            demo_rollout(owner, by_slug, previous, quarter)
         now = timezone.make_aware(dt.datetime.combine(today, dt.time(12, 0)))
         flags_refresh(owner.organisation, now=now)
     return owner.organisation

@@ -3,8 +3,9 @@
 Its key results end hit, partly hit or missed, and the teams' confidence along the
 way has three temperaments: Commercial is an optimist (confident to the end, missed),
 Platform sandbags (doubtful, then hit), Tracking and the company say what they
-believe. Each objective has a short retrospective; one score is overridden with a
-reason; then the cycle is closed through the same service a person would use.
+believe. Tracking records one pivot mid-quarter. Each objective has a short
+retrospective; one score is overridden with a reason; then the cycle is closed
+through the same service a person would use.
 """
 
 from __future__ import annotations
@@ -90,6 +91,17 @@ PAST_OBJECTIVES: list[tuple[str, str, int, list[tuple[Any, ...]], str, tuple[str
         ),
     ),
 ]
+
+# Tracking's course correction during the quarter, which its retrospective remembers:
+# (key result, the week it was recorded after its check-in, tried, learned, next).
+PAST_PIVOT = (
+    "Portal logins per week",
+    5,
+    "A launch e-mail to every customer announcing the new tracking portal.",
+    "Logins jumped for a week and fell back: customers come to the portal when something "
+    "prompts them, not because it exists.",
+    "Send every delay alert with a link to the shipment's page in the portal.",
+)
 
 # One score a person corrects at the close, with the reason.
 OVERRIDE = (
@@ -201,6 +213,20 @@ def _history(
                 confidence=_confidence(temperament, outcome, week),
                 at=timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0))),
             )
+            if (key_result.title, week) == PAST_PIVOT[:2]:
+                _pivot(lead, key_result, day)
+
+
+def _pivot(lead: Membership, key_result: KeyResult, day: dt.date) -> None:
+    _, _, tried, learned, next_step = PAST_PIVOT
+    goals.pivot_record(
+        member=lead,
+        key_result_id=key_result.pk,
+        tried=tried,
+        learned=learned,
+        next_step=next_step,
+        at=timezone.make_aware(dt.datetime.combine(day, dt.time(15, 0))),
+    )
 
 
 def _override(owner: Membership, cycle: Cycle) -> None:

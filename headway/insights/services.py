@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from headway.accounts.models import Organisation
+from headway.notify.webhook_events import FLAG_RAISED, FLAG_RESOLVED, webhooks_on_commit
 
 from .metrics import flags as flag_rules
 from .metrics.series import day_number
@@ -88,6 +89,8 @@ def flags_refresh(
         Flag.objects.filter(pk__in=[flag.pk for flag in gone]).update(resolved_at=now)
         fresh = [_new_flag(organisation.pk, finding, now) for finding in found.values()]
         Flag.objects.bulk_create(fresh, batch_size=UPDATE_BATCH)
+        webhooks_on_commit(organisation.pk, FLAG_RAISED, [flag.pk for flag in fresh])
+        webhooks_on_commit(organisation.pk, FLAG_RESOLVED, [flag.pk for flag in gone])
     return FlagRefresh(len(series), len(fresh), len(changed), len(gone))
 
 

@@ -57,6 +57,30 @@ def _surveys_analyse_ended() -> Any:
     return surveys_analyse_ended_task
 
 
+def _reminders_send() -> Any:
+    from headway.notify.tasks import reminders_send_task
+
+    return reminders_send_task
+
+
+def _digests_send() -> Any:
+    from headway.notify.tasks import digests_send_task
+
+    return digests_send_task
+
+
+def _flags_notify() -> Any:
+    from headway.notify.tasks import flags_notify_task
+
+    return flags_notify_task
+
+
+def _webhook_deliveries_resume() -> Any:
+    from headway.notify.webhook_tasks import webhook_deliveries_resume_task
+
+    return webhook_deliveries_resume_task
+
+
 JOBS: list[Job] = [
     # Overdue check-ins and stalls depend on the calendar, not only on new check-ins.
     Job("flags.refresh", dt.timedelta(hours=1), _flags_refresh_all, dt.timedelta(minutes=5)),
@@ -66,6 +90,20 @@ JOBS: list[Job] = [
         dt.timedelta(hours=1),
         _surveys_analyse_ended,
         dt.timedelta(minutes=20),
+    ),
+    # Each run sends what is due in organisations whose local reminder or digest time
+    # has come; a quarter of an hour is how late one can be. Sent notifications are
+    # unique rows, so overlapping runs send nothing twice.
+    Job("notify.reminders", dt.timedelta(minutes=15), _reminders_send),
+    Job("notify.digests", dt.timedelta(minutes=15), _digests_send, dt.timedelta(minutes=7)),
+    # Half an hour after the hourly flag refresh has had time to run.
+    Job("notify.flags", dt.timedelta(hours=1), _flags_notify, dt.timedelta(minutes=35)),
+    # Deliveries whose task was lost (a worker killed mid-attempt) are queued again.
+    Job(
+        "webhooks.resume",
+        dt.timedelta(minutes=10),
+        _webhook_deliveries_resume,
+        dt.timedelta(minutes=3),
     ),
 ]
 

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from headway.accounts.models import COURSE_FIELDS, Organisation, Role
+from headway.accounts.models import COURSE_FIELDS, NOTIFY_FIELDS, Organisation, Role
 from headway.goals.models import (
     CycleKind,
     CycleStatus,
@@ -101,10 +101,15 @@ class OrganisationForm(forms.ModelForm):
             "strategy_statement",
             "timezone",
             "checkin_weekday",
+            *NOTIFY_FIELDS,
             "confidence_scale",
             *COURSE_FIELDS,
         ]
-        widgets = {"strategy_statement": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "strategy_statement": forms.Textarea(attrs={"rows": 4}),
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "digest_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
 
 
 class InvitationForm(forms.Form):

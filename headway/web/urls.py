@@ -315,3 +315,88 @@ discovery_patterns = [
     ),
 ]
 urlpatterns += [path("o/<slug:org>/", include(discovery_patterns))]
+
+# Rollout: plans, their phases as a timeline with readiness, pilot suggestions.
+from headway.web.views import rollout  # noqa: E402
+
+rollout_patterns = [
+    path("rollout/", rollout.rollout_plans, name="rollout"),
+    path("rollout/new/", rollout.rollout_plan_new, name="rollout-plan-new"),
+    path("rollout/<int:plan_id>/", rollout.rollout_plan, name="rollout-plan"),
+    path("rollout/<int:plan_id>/edit/", rollout.rollout_plan_edit, name="rollout-plan-edit"),
+    path("rollout/<int:plan_id>/delete/", rollout.rollout_plan_delete, name="rollout-plan-delete"),
+    path("rollout/<int:plan_id>/phases/new/", rollout.rollout_phase_new, name="rollout-phase-new"),
+    path(
+        "rollout/phases/<int:phase_id>/edit/", rollout.rollout_phase_edit, name="rollout-phase-edit"
+    ),
+    path(
+        "rollout/phases/<int:phase_id>/delete/",
+        rollout.rollout_phase_delete,
+        name="rollout-phase-delete",
+    ),
+    path(
+        "rollout/phases/<int:phase_id>/move/", rollout.rollout_phase_move, name="rollout-phase-move"
+    ),
+]
+urlpatterns += [path("o/<slug:org>/", include(rollout_patterns))]
+
+# Leader briefs: the page with its form, and the same brief as PDF and Markdown.
+from headway.web.views import rollout_brief  # noqa: E402
+
+brief_patterns = [
+    path("rollout/brief/", rollout_brief.rollout_brief, name="rollout-brief"),
+    path("rollout/brief.pdf", rollout_brief.rollout_brief_pdf, name="rollout-brief-pdf"),
+    path("rollout/brief.md", rollout_brief.rollout_brief_markdown, name="rollout-brief-md"),
+]
+urlpatterns += [path("o/<slug:org>/", include(brief_patterns))]
+
+# Adoption and maturity: the organisation, its levels and teams, the pilot beside the rest.
+from headway.web.views import adoption  # noqa: E402
+
+urlpatterns += [path("o/<slug:org>/adoption/", adoption.adoption_page, name="adoption")]
+
+# Outgoing webhooks (admins): the list, one webhook with its delivery log, its actions.
+from headway.web.views import webhooks  # noqa: E402
+
+webhook_patterns = [
+    path("", webhooks.webhooks_page, name="webhooks"),
+    path("<int:webhook_id>/", webhooks.webhook_detail, name="webhook-detail"),
+    path("<int:webhook_id>/edit/", webhooks.webhook_edit, name="webhook-edit"),
+    path("<int:webhook_id>/delete/", webhooks.webhook_delete, name="webhook-delete"),
+    path("<int:webhook_id>/secret/", webhooks.webhook_secret, name="webhook-secret"),
+    path("<int:webhook_id>/enable/", webhooks.webhook_enable, name="webhook-enable"),
+    path("<int:webhook_id>/test/", webhooks.webhook_test, name="webhook-test"),
+    path(
+        "<int:webhook_id>/deliveries/<int:delivery_id>/redeliver/",
+        webhooks.webhook_redeliver,
+        name="webhook-redeliver",
+    ),
+]
+urlpatterns += [path("o/<slug:org>/settings/webhooks/", include(webhook_patterns))]
+
+# Notifications: a person's settings, a team's chat channels, the unsubscribe link.
+from headway.web.views import notify  # noqa: E402
+
+notify_patterns = [
+    path("settings/notifications/", notify.notify_settings, name="notify-settings"),
+    path("teams/<slug:slug>/chat/", notify.team_chat_channels, name="team-chat-channels"),
+    path(
+        "teams/<slug:slug>/chat/<int:channel_id>/toggle/",
+        notify.team_chat_channel_toggle,
+        name="team-chat-channel-toggle",
+    ),
+    path(
+        "teams/<slug:slug>/chat/<int:channel_id>/delete/",
+        notify.team_chat_channel_delete,
+        name="team-chat-channel-delete",
+    ),
+    path(
+        "teams/<slug:slug>/chat/<int:channel_id>/test/",
+        notify.team_chat_channel_test,
+        name="team-chat-channel-test",
+    ),
+]
+urlpatterns += [
+    path("o/<slug:org>/", include(notify_patterns)),
+    path("unsubscribe/<str:token>/", notify.unsubscribe, name="notify-unsubscribe"),
+]

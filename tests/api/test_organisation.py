@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from headway.accounts.models import COURSE_FIELDS, Organisation
+from headway.accounts.models import COURSE_FIELDS, NOTIFY_FIELDS, Organisation
 from tests.conftest import World
 
 from .conftest import problem, send, unauthenticated
@@ -16,6 +16,7 @@ SHAPE = {
     "strategy_statement",
     "timezone",
     "checkin_weekday",
+    *NOTIFY_FIELDS,
     "confidence_scale",
     *COURSE_FIELDS,
 }

@@ -51,10 +51,18 @@ def test_a_slot_starts_at_the_period_plus_its_offset(now: dt.datetime, slot: dt.
 
 @pytest.mark.django_db
 def test_a_tick_enqueues_each_job_once_per_slot() -> None:
-    now = dt.datetime(2026, 11, 29, 10, 30, tzinfo=UTC)
-    assert tick(now) == ["flags.refresh", "surveys.analyse_ended"]
-    assert tick(now + dt.timedelta(minutes=20)) == []  # same slot: already claimed
-    assert tick(now + dt.timedelta(hours=1)) == ["flags.refresh", "surveys.analyse_ended"]
+    now = dt.datetime(2026, 11, 29, 10, 40, tzinfo=UTC)
+    every_job = [job.name for job in JOBS]
+    assert tick(now) == every_job
+    assert tick(now + dt.timedelta(minutes=2)) == []  # same slots: already claimed
+    # A quarter of an hour on, only the quarter-hourly notification jobs and the
+    # ten-minute webhook safety net have a new slot.
+    assert tick(now + dt.timedelta(minutes=15)) == [
+        "notify.reminders",
+        "notify.digests",
+        "webhooks.resume",
+    ]
+    assert tick(now + dt.timedelta(hours=1)) == every_job
     runs = ScheduledRun.objects.filter(job="flags.refresh").order_by("slot")
     assert [run.slot.hour for run in runs] == [10, 11]
     assert DBTaskResult.objects.filter(pk__in=[run.task_id for run in runs]).count() == 2
@@ -130,5 +138,18 @@ def test_two_batch_workers_run_the_hourly_flag_refresh_once(world: World) -> Non
     assert Flag.objects.filter(key_result=stalled, kind="stall", resolved_at=None).exists()
 
 
-def test_the_worker_schedules_the_flag_refresh_and_the_survey_analysis() -> None:
-    assert [job.name for job in JOBS] == ["flags.refresh", "surveys.analyse_ended"]
+def test_the_worker_schedules_flags_surveys_notifications_and_lost_deliveries() -> None:
+    assert [job.name for job in JOBS] == [
+        "flags.refresh",
+        "surveys.analyse_ended",
+        "notify.reminders",
+        "notify.digests",
+        "notify.flags",
+        "webhooks.resume",
+    ]
+
+
+def test_flag_notifications_go_out_after_the_hourly_flag_refresh() -> None:
+    jobs = {job.name: job for job in JOBS}
+    assert jobs["notify.flags"].every == jobs["flags.refresh"].every
+    assert jobs["notify.flags"].offset > jobs["flags.refresh"].offset

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 from django.http import HttpResponse
 
-from headway.accounts.models import COURSE_FIELDS, ApiToken, Invitation, Membership, Organisation
+from headway.accounts.models import (
+    COURSE_FIELDS,
+    NOTIFY_FIELDS,
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+)
 from headway.accounts.services import api_token_create, invitation_create
 from headway.goals.models import Cycle, KeyResult, Objective, Theme
 from headway.teams.models import Team, TeamMembership
@@ -79,7 +86,7 @@ def acme(world: World) -> Acme:
                 "timezone": "UTC",
                 "checkin_weekday": org.checkin_weekday,
                 "confidence_scale": org.confidence_scale,
-                **{field: getattr(org, field) for field in COURSE_FIELDS},
+                **{field: getattr(org, field) for field in (*NOTIFY_FIELDS, *COURSE_FIELDS)},
             },
         ),
         "invite": (a.url("people/invite/"), {"email": "mallory@acme.test", "role": "member"}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from headway.accounts.models import COURSE_FIELDS, ApiToken, Organisation
+from headway.accounts.models import COURSE_FIELDS, NOTIFY_FIELDS, ApiToken, Organisation
 from headway.accounts.services import api_token_authenticate, api_token_create
 from tests.conftest import World, logged_in
 from tests.web.conftest import error_of, snapshot
@@ -20,7 +20,7 @@ def settings_form(org: Organisation, **changes: object) -> dict[str, object]:
         "timezone": org.timezone,
         "checkin_weekday": org.checkin_weekday,
         "confidence_scale": org.confidence_scale,
-        **{field: getattr(org, field) for field in COURSE_FIELDS},
+        **{field: getattr(org, field) for field in (*NOTIFY_FIELDS, *COURSE_FIELDS)},
     }
     data.update(changes)
     return data

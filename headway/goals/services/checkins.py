@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from headway.accounts.models import Membership
 from headway.insights.services import flags_refresh_on_commit
+from headway.notify.webhook_events import CHECKIN_CREATED, webhooks_on_commit
 
 from .. import scoring
 from ..models import CheckIn, CycleStatus, KeyResult, KeyResultStatus, ObjectiveStatus
@@ -188,6 +189,7 @@ def _write(
         # Flags follow the new value once it is committed; a failure there is logged,
         # never an error for the check-in (see flags_after_checkin).
         flags_refresh_on_commit(key_result.organisation_id, key_result.pk)
+        webhooks_on_commit(key_result.organisation_id, CHECKIN_CREATED, [checkin.pk])
     # Callers answer with the key result and objective as this check-in left them.
     checkin.key_result = key_result
     return checkin

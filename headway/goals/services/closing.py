@@ -22,6 +22,7 @@ from headway.accounts.models import Membership
 from headway.accounts.services import require_admin
 from headway.insights.services import flags_refresh_organisation_on_commit
 from headway.lib.errors import Conflict
+from headway.notify.webhook_events import OBJECTIVE_CLOSED, webhooks_on_commit
 
 from .. import scoring
 from ..models import (
@@ -235,6 +236,7 @@ def cycle_close(*, member: Membership, cycle_id: int) -> CycleCloseResult:
             for objective in closing
         )
         activity_record(actor=member.user, verb="closed", target=cycle, at=now)
+        webhooks_on_commit(cycle.organisation_id, OBJECTIVE_CLOSED, [o.pk for o in closing])
         # Its key results leave play: their open flags resolve on the next refresh.
         flags_refresh_organisation_on_commit(cycle.organisation_id)
     return CycleCloseResult(cycle, len(closing))

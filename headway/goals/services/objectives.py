@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from headway.accounts.models import Membership
 from headway.accounts.services import require_writer
 from headway.lib.errors import Conflict
+from headway.notify.webhook_events import OBJECTIVE_CLOSED, OBJECTIVE_CREATED, webhooks_on_commit
 
 from .. import scoring
 from ..models import (
@@ -127,6 +128,7 @@ def objective_create(
         activity_record(actor=member.user, verb="created", target=objective, objective=objective)
         key_results_save(member, objective, rows)
         rollup([objective.pk])
+        webhooks_on_commit(member.organisation_id, OBJECTIVE_CREATED, [objective.pk])
     objective.refresh_from_db()
     return objective
 
@@ -181,6 +183,8 @@ def objective_update(
             )
         if "status" in diff:
             rollup([current.pk])
+            if current.status == ObjectiveStatus.CLOSED:
+                webhooks_on_commit(current.organisation_id, OBJECTIVE_CLOSED, [current.pk])
     return current
 
 
@@ -314,6 +318,7 @@ def _bulk_insert(
         )
         pending.append((objective, key_results))
     created = Objective.objects.bulk_create([objective for objective, _ in pending])
+    webhooks_on_commit(organisation_id, OBJECTIVE_CREATED, [o.pk for o in created])
     for objective, key_results in pending:
         for key_result in key_results:
             key_result.objective = objective

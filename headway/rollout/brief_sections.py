@@ -787,9 +787,10 @@ def pilot_section(ctx: Context, found: list[PhaseReadiness]) -> Section:
         else "Not ready to expand yet."
     )
     cycle = pilot.cycle
-    lead = (
-        f"{phase.name} ({names}), measured over {cycle.name if cycle else 'no cycle yet'}. {state}"
-    )
+    # "Pilot: Platform and Tracking (Platform, Tracking)" says the teams twice.
+    named = all(pt.team.name in phase.name for pt in phase.phase_teams.all())
+    who = phase.name if named else f"{phase.name} ({names})"
+    lead = f"{who}, measured over {cycle.name if cycle else 'no cycle yet'}. {state}"
     sides: list[Side] = []
     if cycle is not None and cycle.pk in ctx.loaded:
         known = frozenset(ctx.counts.team_ids())

@@ -48,25 +48,13 @@ class PreferenceIn(Schema):
     away_until: dt.date | None = None
 
 
-def _preference(member: Any) -> dict[str, Any]:
-    preference = selectors.preference_of(member)
-    return {
-        "channel": preference.channel,
-        "reminders": preference.reminders,
-        "digest": preference.digest,
-        "flags": preference.flags,
-        "quiet_days": list(preference.quiet_days or []),
-        "away_until": preference.away_until,
-    }
-
-
 @router.get(
     "/me/notifications",
     response=responses({200: PreferenceOut}),
     summary="What the caller hears about, and how",
 )
 def preference_read(request: HttpRequest) -> object:
-    return _preference(member_of(request))
+    return selectors.preference_values(member_of(request))
 
 
 @router.put(
@@ -77,7 +65,7 @@ def preference_read(request: HttpRequest) -> object:
 def preference_replace(request: HttpRequest, payload: PreferenceIn) -> object:
     member = member_of(request)
     services.preference_update(member=member, **payload.dict())
-    return _preference(member)
+    return selectors.preference_values(member)
 
 
 class ChatChannelOut(Schema):

@@ -38,7 +38,6 @@ from headway.coach.checks import check_key_results
 from headway.coach.selectors import draft_of
 from headway.goals import alignment
 from headway.goals.models import (
-    AlignmentLink,
     CheckIn,
     Cycle,
     CycleStatus,
@@ -49,7 +48,7 @@ from headway.goals.models import (
     Pivot,
     Theme,
 )
-from headway.goals.selectors_alignment.common import _edge
+from headway.goals.selectors_alignment.common import organisation_edges
 from headway.teams.models import Team, TeamMembership
 
 from .metrics import calibration as calibration_maths
@@ -309,19 +308,7 @@ def _objectives(
         alignment.Node(pk, team, cycle, status, level=depth.get(team) if team else None)
         for pk, team, _, cycle, status, _ in rows
     ]
-    edges = [
-        _edge(row)
-        for row in AlignmentLink.objects.filter(organisation_id=organisation.pk).values_list(
-            "pk",
-            "child_id",
-            "parent_theme_id",
-            "parent_objective_id",
-            "parent_key_result_id",
-            "parent_key_result__objective_id",
-            "kind",
-            "weight",
-        )
-    ]
+    edges = organisation_edges(organisation.pk)
     themes = [
         alignment.ThemeNode(pk, team, archived is not None)
         for pk, team, archived in Theme.objects.filter(organisation_id=organisation.pk).values_list(

@@ -44,6 +44,14 @@ CURRENCY_SYMBOLS = {"$", "€", "£", "¥", "₹", "₩", "₽", "₺", "₪", "
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A labelled position on a chart's axis: a tick, a grid line or a guide."""
+
+    at: float
+    label: str
+
+
+@dataclass(frozen=True)
 class ChartPoint:
     """One check-in: its day and the value recorded."""
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -44,6 +44,17 @@ def preference_of(member: Membership) -> NotificationPreference:
         return member.notification_preference
     except ObjectDoesNotExist:
         return NotificationPreference(membership=member)
+
+
+PREFERENCE_FIELDS = ("channel", "reminders", "digest", "flags", "quiet_days", "away_until")
+
+
+def preference_values(member: Membership) -> dict[str, Any]:
+    """The member's preferences as plain values, for a form or an API answer."""
+    preference = preference_of(member)
+    values = {name: getattr(preference, name) for name in PREFERENCE_FIELDS}
+    values["quiet_days"] = list(values["quiet_days"] or [])
+    return values
 
 
 def members_of_users(

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from headway.insights.metrics.adoption import Adoption, percent
+from headway.lib.charts import Mark
 
 WIDTH, HEIGHT = 600, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 180, 14, 40
@@ -51,12 +52,6 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Tick:
-    at: float
-    label: str
-
-
-@dataclass(frozen=True)
 class TrendChart:
     width: int
     height: int
@@ -65,8 +60,8 @@ class TrendChart:
     top: float
     baseline: float
     label_x: float
-    grid: list[Tick]
-    cycles: list[Tick]
+    grid: list[Mark]
+    cycles: list[Mark]
     lines: list[Line]
     description: str
 
@@ -145,8 +140,8 @@ def trend_chart(points: Sequence[tuple[str, Adoption]]) -> TrendChart | None:
         top=TOP,
         baseline=baseline,
         label_x=right + 28,
-        grid=[Tick(y(v), f"{round(v * 100)}%") for v in (0.0, 0.25, 0.5, 0.75, 1.0)],
-        cycles=[Tick(x(n), name) for n, (name, _) in enumerate(points)],
+        grid=[Mark(y(v), f"{round(v * 100)}%") for v in (0.0, 0.25, 0.5, 0.75, 1.0)],
+        cycles=[Mark(x(n), name) for n, (name, _) in enumerate(points)],
         lines=[
             _line(index, label, colour, dash, segments, found, placed.get(index), right)
             for index, (label, colour, dash, segments, found) in enumerate(lines)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from headway.discovery.selectors_analysis import ClusterView, ComparisonRow, GroupView
+from headway.lib.charts import Mark
 
 WIDTH = 480
 ROW = 34  # height of one labelled bar: the label line, then the bar
@@ -61,14 +62,6 @@ class Column:
     height: float
     centre: float
     count: int
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A labelled position on an axis (a tick, a grid line or a guide)."""
-
-    at: float
-    label: str
 
 
 @dataclass(frozen=True)

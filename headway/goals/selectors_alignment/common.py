@@ -11,7 +11,7 @@ from headway.accounts.models import Membership
 from headway.teams.models import Team
 
 from .. import alignment
-from ..models import Cycle, Objective
+from ..models import AlignmentLink, Cycle, Objective
 
 # --- shared -----------------------------------------------------------------------------
 
@@ -40,6 +40,24 @@ def _edge(row: tuple[Any, ...]) -> alignment.Edge:
     if objective is not None:
         return alignment.Edge(child, objective, alignment.OBJECTIVE, kind, weight, None, pk)
     return alignment.Edge(child, via, alignment.KEY_RESULT, kind, weight, key_result, pk)
+
+
+EDGE_COLUMNS = (
+    "pk",
+    "child_id",
+    "parent_theme_id",
+    "parent_objective_id",
+    "parent_key_result_id",
+    "parent_key_result__objective_id",
+    "kind",
+    "weight",
+)
+
+
+def organisation_edges(organisation_id: int) -> list[alignment.Edge]:
+    """Every alignment link of the organisation as a graph edge, in one query."""
+    rows = AlignmentLink.objects.filter(organisation_id=organisation_id).values_list(*EDGE_COLUMNS)
+    return [_edge(row) for row in rows]
 
 
 def overlapping(objectives: QuerySet[Objective], cycle: Cycle) -> QuerySet[Objective]:

@@ -26,7 +26,7 @@ from headway.text import Engine, ModelNotFoundError, get_engine
 from .. import alignment, alignment_text
 from ..models import AlignmentLink, Cycle, KeyResult, Objective, ObjectiveStatus, Theme, Visibility
 from ..selectors import objectives_visible
-from .common import _edge
+from .common import organisation_edges
 
 LISTED = 50  # objects listed per finding; the rest are counted
 
@@ -117,19 +117,7 @@ def organisation_graph(member: Membership, visible: QuerySet[Objective]) -> Orga
             organisation_id=org
         ).values_list("pk", "owner_team_id", "cycle_id", "status", "visibility")
     ]
-    edges = [
-        _edge(row)
-        for row in AlignmentLink.objects.filter(organisation_id=org).values_list(
-            "pk",
-            "child_id",
-            "parent_theme_id",
-            "parent_objective_id",
-            "parent_key_result_id",
-            "parent_key_result__objective_id",
-            "kind",
-            "weight",
-        )
-    ]
+    edges = organisation_edges(org)
     themes = {t.pk: t for t in Theme.objects.filter(organisation_id=org).select_related("team")}
     theme_nodes = [
         alignment.ThemeNode(t.pk, t.team_id, t.archived_at is not None) for t in themes.values()

@@ -4,7 +4,6 @@ page an e-mail's unsubscribe link opens (no login: the link itself is signed).""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -27,22 +26,10 @@ from headway.web.forms_notify import ChatChannelForm, PreferenceForm
 # --- a person's preferences -------------------------------------------------------------
 
 
-def _preference_initial(member: Membership) -> dict[str, Any]:
-    preference = selectors.preference_of(member)
-    return {
-        "channel": preference.channel,
-        "reminders": preference.reminders,
-        "digest": preference.digest,
-        "flags": preference.flags,
-        "quiet_days": preference.quiet_days,
-        "away_until": preference.away_until,
-    }
-
-
 @member_view()
 def notify_settings(request: HttpRequest) -> HttpResponse:
     member: Membership = request.member  # type: ignore[attr-defined]
-    form = PreferenceForm(request.POST or None, initial=_preference_initial(member))
+    form = PreferenceForm(request.POST or None, initial=selectors.preference_values(member))
     saved = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

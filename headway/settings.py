@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "headway.notify",
     "headway.discovery",
     "headway.rollout",
+    "headway.transfer",
     "headway.demo",
     "headway.web",
 ]

@@ -14,6 +14,7 @@ public reads are `selectors_adoption`; definitions are in docs/adoption.md.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -34,7 +35,7 @@ from django.db.models import (
 )
 
 from headway.accounts.models import Membership, Organisation, Role
-from headway.coach.checks import check_key_results
+from headway.coach.checks import KeyResultDraft, check_key_results
 from headway.coach.selectors import draft_of
 from headway.goals import alignment
 from headway.goals.models import (
@@ -533,16 +534,30 @@ def _count_key_results(
             counts[row[2]].owners.add(row[3])
 
 
+# The coach's verdict depends only on the key result's draft (title, kind, numbers) and
+# the committed model, so a process keeps the verdicts it has worked out: titles rarely
+# change between two adoption pages or briefs, and classifying 10,000 titles costs
+# over a second. Bounded, oldest out first.
+VERDICTS_KEPT = 200_000
+_verdicts_kept: dict[KeyResultDraft, str] = {}
+_verdicts_lock = threading.Lock()
+
+
 def _verdicts(rows: list[tuple[Any, ...]]) -> list[str]:
-    """The coach's verdict on each key result, each distinct one classified once, in one
-    batch."""
+    """The coach's verdict on each key result: each distinct draft classified once, in
+    one batch, and only if this process has not classified it before."""
     drafts = [draft_of(dict(zip(KR_COLUMNS, row[5:], strict=True))) for row in rows]
-    distinct = list(dict.fromkeys(drafts))
-    verdict = {
-        draft: checked.verdict
-        for draft, checked in zip(distinct, check_key_results(distinct), strict=True)
-    }
-    return [str(verdict[draft]) for draft in drafts]
+    missing = [d for d in dict.fromkeys(drafts) if d not in _verdicts_kept]
+    if missing:
+        found = {
+            d: str(c.verdict) for d, c in zip(missing, check_key_results(missing), strict=True)
+        }
+        with _verdicts_lock:
+            _verdicts_kept.update(found)
+            for old in list(_verdicts_kept)[: max(0, len(_verdicts_kept) - VERDICTS_KEPT)]:
+                del _verdicts_kept[old]
+    known = _verdicts_kept
+    return [known[d] if d in known else str(check_key_results([d])[0].verdict) for d in drafts]
 
 
 def _pivots(counts: dict[int, CycleCounts], organisation: Organisation) -> None:

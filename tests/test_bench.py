@@ -180,7 +180,7 @@ def test_the_runner_writes_every_figure(db, tmp_path):
     out = StringIO()
     call_command(
         *("bench", "run", "--scale", "XS", "--repeat", "1", "--warmup", "0", "--bulk", "20"),
-        *("--no-http", "--json", str(path)),
+        *("--no-http", "--json", str(path), "--import-objectives", "20"),
         stdout=out,
     )
     report = json.loads(path.read_text())
@@ -196,6 +196,7 @@ def test_the_runner_writes_every_figure(db, tmp_path):
         "purpose_analysis",
         "leader_brief",
         "bulk_create_1000x3",
+        "import_50k",
         "http_checkin_throughput",
         "web_worker_peak_rss",
         "runner_peak_rss",
@@ -214,6 +215,11 @@ def test_the_runner_writes_every_figure(db, tmp_path):
     assert figures["purpose_analysis"]["clusters"] >= 1
     assert figures["leader_brief"]["p50_ms"] > 0 and figures["leader_brief"]["figures"] > 10
     assert figures["http_checkin_throughput"]["status"] == "skipped"
+    # 20 objectives, 200 rows: imported, checked against the check-ins, rolled back.
+    imported = figures["import_50k"]
+    assert (imported["rows"], imported["differences"], imported["status"]) == (200, 0, "measured")
+    assert imported["created"]["checkins"] == 120 and imported["p50_ms"] > 0
+    assert not Organisation.objects.filter(slug="bench-import").exists()
     assert "| Figure" in out.getvalue()
     # The check-ins it made went through the roll-up: stored progress still holds.
     verify = StringIO()

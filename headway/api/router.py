@@ -92,3 +92,11 @@ api.add_router("/", notify.router)
 from . import rollout_brief  # noqa: E402
 
 api.add_router("/", rollout_brief.router)
+
+from . import export  # noqa: E402
+
+api.add_router("/", export.router)
+
+from . import transfer_import  # noqa: E402
+
+api.add_router("/", transfer_import.router)

@@ -46,6 +46,7 @@ class ObjectiveRow:
     status: str = ""  # draft / active / closed; empty: active
     visibility: str = ""  # public / private; empty: public
     sheet: str = ""
+    link: str = ""  # contributes / supports, for both parent and theme; empty: contributes
 
 
 @dataclass
@@ -64,6 +65,9 @@ class KeyResultRow:
     unit: str = ""
     owner: str = ""
     sheet: str = ""
+    weight: float | None = None  # empty: 1
+    status: str = ""  # active / dropped; empty: active
+    confidence: int | None = None  # for the check-in `current` makes when no check-in row has one
 
 
 @dataclass
@@ -88,7 +92,21 @@ class Parsed:
     checkins: list[CheckInRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)  # the headers found, in order
+    # What does not stop an import but deserves a look (an encoding that was guessed, a
+    # column that is not used); shown with the preview.
+    warnings: list[Problem] = field(default_factory=list)
+    source: str = ""  # how the file was read, e.g. "UTF-8, comma-separated"
+    # Field → its header as written in the file (validate.py names columns with it),
+    # and the fields whose column is missing (reported once by the reader, so the
+    # validator does not repeat it on every row).
+    header_of: dict[str, str] = field(default_factory=dict)
+    absent_columns: set[str] = field(default_factory=set)
 
     @property
     def rows(self) -> int:
         return len(self.objectives) + len(self.key_results) + len(self.checkins)
+
+
+def ref_key(ref: str) -> str:
+    """References are compared without regard to case or surrounding spaces."""
+    return " ".join(ref.split()).casefold()

@@ -400,3 +400,37 @@ urlpatterns += [
     path("o/<slug:org>/", include(notify_patterns)),
     path("unsubscribe/<str:token>/", notify.unsubscribe, name="notify-unsubscribe"),
 ]
+
+# Imports: the mapping step of a Viva Goals file (its job page includes the same fragment).
+from headway.web.views import import_viva  # noqa: E402
+
+urlpatterns += [
+    path(
+        "o/<slug:org>/import/<int:job_id>/viva-columns/",
+        import_viva.import_viva_mapping,
+        name="import-viva-mapping",
+    )
+]
+
+# Exports: any list as CSV or Excel (filtered like its page), the organisation as JSON.
+from headway.web.views import export  # noqa: E402
+
+export_patterns = [
+    path("exports/organisation.json", export.organisation_export, name="export-organisation"),
+    path("exports/<slug:name>.<slug:file_format>", export.list_export, name="export-list"),
+]
+urlpatterns += [path("o/<slug:org>/", include(export_patterns))]
+
+# Imports (admins): upload with the templates, one import's page (progress, problems,
+# preview, result), confirm, cancel, its problems as CSV.
+from headway.web.views import transfer_import  # noqa: E402
+
+import_patterns = [
+    path("", transfer_import.import_page, name="import"),
+    path("template.<slug:file_format>", transfer_import.import_template, name="import-template"),
+    path("<int:job_id>/", transfer_import.import_job, name="import-job"),
+    path("<int:job_id>/confirm/", transfer_import.import_confirm, name="import-confirm"),
+    path("<int:job_id>/cancel/", transfer_import.import_cancel, name="import-cancel"),
+    path("<int:job_id>/problems.csv", transfer_import.import_errors_csv, name="import-errors"),
+]
+urlpatterns += [path("o/<slug:org>/import/", include(import_patterns))]

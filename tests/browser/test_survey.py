@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from playwright.sync_api import Browser, Page, expect
 
 from headway.accounts.models import Membership, Role
@@ -23,6 +24,13 @@ from .conftest import TIMEOUT_MS
 pytestmark = pytest.mark.browser
 
 COUNT = re.compile(r"^(\d+) answers? in all\.$")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit() -> None:
+    # The live server shares this process's cache with the tests that ran before in it;
+    # their answers from 127.0.0.1 must not use up this test's rate limit.
+    cache.clear()
 
 
 def _answer_count(page: Page) -> int:

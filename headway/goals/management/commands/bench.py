@@ -68,6 +68,7 @@ class Command(BaseCommand):
         # For the harness's own tests: fewer untimed runs, a smaller bulk create.
         run.add_argument("--warmup", type=int, default=1, help=argparse.SUPPRESS)
         run.add_argument("--bulk", type=int, default=1000, help=argparse.SUPPRESS)
+        run.add_argument("--import-objectives", type=int, default=5000, help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         from bench import database

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import ApiToken, Invitation, Membership, User
+from .models import ApiToken, Invitation, Membership, Organisation, Role, User
 
 
 def membership_get(user: User, organisation_slug: str) -> Membership:
@@ -67,3 +67,14 @@ def api_token_get(member: Membership, token_id: int) -> ApiToken:
     if found is None:
         raise Http404("No such token.")
     return found
+
+
+def acting_member(organisation: Organisation, email: str | None = None) -> Membership | None:
+    """Who a command-line action acts as: the member with this e-mail, else the
+    organisation's first owner; None when there is no such member."""
+    members = Membership.objects.select_related("organisation", "user").filter(
+        organisation=organisation
+    )
+    if email:
+        return members.filter(user__email__iexact=email).first()
+    return members.filter(role=Role.OWNER).order_by("pk").first()

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 
-from headway.accounts.models import Membership, Organisation, Role
+from headway.accounts.models import Membership, Organisation
+from headway.accounts.selectors import acting_member
 from headway.rollout.brief import LENSES, leader_brief, leader_by_email
 from headway.web.brief_output import brief_html, brief_markdown, brief_pdf
 
@@ -90,12 +91,7 @@ class Command(BaseCommand):
         return Organisation.objects.get(slug=slugs[0])
 
     def _reader(self, organisation: Organisation) -> Membership:
-        owner = (
-            Membership.objects.select_related("organisation", "user")
-            .filter(organisation=organisation, role=Role.OWNER)
-            .order_by("pk")
-            .first()
-        )
+        owner = acting_member(organisation)
         if owner is None:
             raise _refuse(f"{organisation.name} has no owner to read the brief as.")
         return owner

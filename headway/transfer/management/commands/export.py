@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from headway.accounts.models import Membership, Organisation, Role
+from headway.accounts.models import Membership, Organisation
+from headway.accounts.selectors import acting_member
 from headway.transfer import export, sheets
 from headway.transfer.json_export import document_json, organisation_document
 from headway.transfer.json_format import PEOPLE
@@ -111,14 +112,7 @@ def _pairs(given: list[str]) -> dict[str, str]:
 
 
 def _member(organisation: Organisation, email: str | None) -> Membership:
-    members = Membership.objects.select_related("organisation", "user").filter(
-        organisation=organisation
-    )
-    member = (
-        members.filter(user__email__iexact=email).first()
-        if email
-        else members.filter(role=Role.OWNER).order_by("pk").first()
-    )
+    member = acting_member(organisation, email)
     if member is None:
         raise CommandError(
             f"{email} is not a member of {organisation.name}."

@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from headway.accounts.models import Membership, Organisation, Role
+from headway.accounts.models import Membership, Organisation
+from headway.accounts.selectors import acting_member
 from headway.transfer.json_import import ImportRefused, write
 from headway.transfer.rows import Problem
 
@@ -84,14 +85,7 @@ def _counts(created: dict[str, int]) -> str:
 
 
 def _member(organisation: Organisation, email: str | None) -> Membership:
-    members = Membership.objects.select_related("organisation", "user").filter(
-        organisation=organisation
-    )
-    member = (
-        members.filter(user__email__iexact=email).first()
-        if email
-        else members.filter(role=Role.OWNER).order_by("pk").first()
-    )
+    member = acting_member(organisation, email)
     if member is None:
         raise CommandError(
             f"{email} is not a member of {organisation.name}."

@@ -9,7 +9,8 @@ from typing import Any, TextIO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from headway.accounts.models import Membership, Organisation, Role
+from headway.accounts.models import Membership, Organisation
+from headway.accounts.selectors import acting_member
 from headway.transfer.models import ImportFormat, ImportStatus
 from headway.transfer.services import import_run
 
@@ -133,15 +134,9 @@ def _member(slug: str, email: str | None) -> Membership:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
         raise _refuse(f"There is no organisation with the slug {slug!r}.")
-    members = Membership.objects.select_related("organisation", "user").filter(
-        organisation=organisation
-    )
-    if email:
-        member = members.filter(user__email__iexact=email).first()
-        if member is None or not member.is_admin:
-            raise _refuse(f"{email} is not an owner or admin of {organisation.name}.")
-        return member
-    member = members.filter(role=Role.OWNER).order_by("pk").first()
+    member = acting_member(organisation, email)
+    if email and (member is None or not member.is_admin):
+        raise _refuse(f"{email} is not an owner or admin of {organisation.name}.")
     if member is None:
         raise _refuse(f"{organisation.name} has no owner: say who imports with --as EMAIL.")
     return member

@@ -204,7 +204,7 @@ def phase_readiness(
     cycle = phase_cycle(phase)
     team_ids = phase_team_ids(phase)
     figures = adoption_of_teams(organisation, team_ids, cycle, today) if cycle else None
-    return _readiness(phase, cycle, team_ids, figures, today)
+    return readiness_of(phase, cycle, team_ids, figures, today)
 
 
 def plan_readiness(
@@ -227,7 +227,7 @@ def plan_readiness(
         figures = None
         if counts is not None and cycle is not None:
             figures = counts.adoption_of(cycle, known & set(team_ids))
-        found.append(_readiness(phase, cycle, team_ids, figures, today))
+        found.append(readiness_of(phase, cycle, team_ids, figures, today))
     return found
 
 
@@ -238,18 +238,8 @@ def readiness_of(
     figures: Adoption | None,
     today: dt.date,
 ) -> PhaseReadiness:
-    """A phase's readiness from figures counted by the caller (a leader brief loads
-    the counts of every cycle it reads once, the phases' included)."""
-    return _readiness(phase, cycle, team_ids, figures, today)
-
-
-def _readiness(
-    phase: RolloutPhase,
-    cycle: Cycle | None,
-    team_ids: list[int],
-    figures: Adoption | None,
-    today: dt.date,
-) -> PhaseReadiness:
+    """A phase's readiness from figures counted by the caller (a plan page or a leader
+    brief loads the counts of every cycle it reads once, the phases' included)."""
     criteria = list(phase.criteria.all())
     statuses = [
         criterion_status(c.metric, c.threshold, figures)

@@ -50,6 +50,11 @@ class World:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return make_world()
+
+
+def make_world() -> World:
+    """The personas, for fixtures of a wider scope than `world` (tests/security)."""
     acme = OrganisationFactory(name="Acme", slug="acme")
     globex = OrganisationFactory(name="Globex", slug="globex")
     alice = MembershipFactory(

@@ -118,6 +118,10 @@ def cycle_delete(*, member: Membership, cycle: Cycle) -> None:
     require_admin(member, "delete cycles")
     if cycle.children.exists():
         raise Conflict(f"{cycle} contains other cycles: delete those first.")
+    # Found by the authorization matrix (docs/reliability.md): objectives protect
+    # their cycle, and the ProtectedError was a 500 on the web and the API.
+    if cycle.objectives.exists():
+        raise Conflict(f"{cycle} still has objectives: move or delete them first.")
     cycle.delete()
 
 

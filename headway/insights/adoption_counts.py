@@ -547,17 +547,18 @@ def _verdicts(rows: list[tuple[Any, ...]]) -> list[str]:
     """The coach's verdict on each key result: each distinct draft classified once, in
     one batch, and only if this process has not classified it before."""
     drafts = [draft_of(dict(zip(KR_COLUMNS, row[5:], strict=True))) for row in rows]
-    missing = [d for d in dict.fromkeys(drafts) if d not in _verdicts_kept]
+    distinct = list(dict.fromkeys(drafts))
+    known = {d: _verdicts_kept[d] for d in distinct if d in _verdicts_kept}
+    missing = [d for d in distinct if d not in known]
     if missing:
-        found = {
-            d: str(c.verdict) for d, c in zip(missing, check_key_results(missing), strict=True)
-        }
+        known.update(
+            (d, str(c.verdict)) for d, c in zip(missing, check_key_results(missing), strict=True)
+        )
         with _verdicts_lock:
-            _verdicts_kept.update(found)
+            _verdicts_kept.update((d, known[d]) for d in missing)
             for old in list(_verdicts_kept)[: max(0, len(_verdicts_kept) - VERDICTS_KEPT)]:
                 del _verdicts_kept[old]
-    known = _verdicts_kept
-    return [known[d] if d in known else str(check_key_results([d])[0].verdict) for d in drafts]
+    return [known[d] for d in drafts]
 
 
 def _pivots(counts: dict[int, CycleCounts], organisation: Organisation) -> None:

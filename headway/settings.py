@@ -135,6 +135,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # docs/performance.md). An idle connection in autocommit holds no lock.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": env_int("HEADWAY_SQLITE_TIMEOUT", 20),
+    # Our backend queues writers on a lock file before BEGIN (headway/lib/sqlite_backend).
+    DATABASES["default"]["ENGINE"] = "headway.lib.sqlite_backend"
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }

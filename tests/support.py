@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_database_url() -> str:
     """A HEADWAY_DATABASE_URL that points a child process at this test's database."""
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         return f"sqlite:///{Path(db['NAME']).resolve()}"
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -214,3 +214,44 @@ def test_a_private_parents_title_stays_out_of_the_childs_feed(world, okrs):
     event = ActivityEvent.objects.filter(verb="aligned", objective=child).get()
     assert event.changes["parent"] == [None, "a private objective"]
     assert okrs.company.title not in str(event.changes)
+
+
+def _chain(world, okrs, depth):
+    """`depth` objectives each contributing to the next, the last to the company's."""
+    parent = okrs.company
+    chain = []
+    for level in range(depth):
+        objective = _team_objective(world, okrs, title=f"Level {level}", cycle=okrs.year)
+        services.alignment_link_create(
+            member=world.alice, child=objective, parent_type="objective", parent_id=parent.pk
+        )
+        chain.append(objective)
+        parent = objective
+    return chain
+
+
+def test_a_check_in_rolls_up_a_deep_chain_with_one_query_per_level_only_for_the_walk(world, okrs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(objective) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            services.checkin_create(
+                member=world.alice,
+                key_result_id=objective.key_results.get().pk,
+                value=20,
+                confidence=5,
+            )
+        return len(queries)
+
+    shallow = _chain(world, okrs, 1)[-1]
+    chain = _chain(world, okrs, 5)
+    # The deep one has 4 more ancestors: the ancestor walk reads one level per query;
+    # their progress is read and written with a fixed number of queries.
+    assert cost(chain[-1]) - cost(shallow) == 4
+    # Pipeline minutes 30 -> 20 of 10 is half way; each level above averages its own
+    # key result (still 0) with the child below it.
+    assert [reload(o)[0].progress for o in reversed(chain)] == pytest.approx(
+        [0.5, 0.25, 0.125, 0.0625, 0.03125]
+    )
+    assert recompute_all(write=False) == []

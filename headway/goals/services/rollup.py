@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, FloatField, OuterRef, Subquery, Value, When
 
 from .. import scoring
 from ..models import (
@@ -92,28 +92,45 @@ def _topological(nodes: set[int], edges: list[tuple[int, int]]) -> list[int]:
 
 def objective_progress_now(objective: Objective, count_children: bool) -> float | None:
     """An objective's progress from its stored key results and contributing children."""
+    key_results, children = _progress_inputs({objective.pk})
+    return scoring.objective_progress(
+        [item for _, item in key_results], [item for _, _, item in children], count_children
+    )
+
+
+def _progress_inputs(
+    objective_ids: set[int],
+) -> tuple[
+    list[tuple[int, tuple[float, float | None]]], list[tuple[int, int, tuple[float, float | None]]]
+]:
+    """What the progress of these objectives is made of, in two queries whatever their
+    number: (objective, (weight, progress)) of their active key results, and
+    (parent, child, (weight, child's stored progress)) of their contributing children."""
+    ids = list(objective_ids)
     key_results = KeyResult.objects.filter(
-        objective=objective, status=KeyResultStatus.ACTIVE
-    ).values_list("weight", "progress")
+        objective_id__in=ids, status=KeyResultStatus.ACTIVE
+    ).values_list("objective_id", "weight", "progress")
     contributing = (
         AlignmentLink.objects.filter(kind=LinkKind.CONTRIBUTES)
         .exclude(child__status=ObjectiveStatus.DRAFT)
         .order_by()  # SQLite takes no ORDER BY inside a UNION branch
     )
-    its_key_results = KeyResult.objects.filter(objective=objective).values("pk")
     # Two branches joined by UNION ALL, each on its own index; one OR across both
     # columns makes PostgreSQL scan every link of the database.
     children = (
-        contributing.filter(parent_objective_id=objective.pk)
-        .values_list("weight", "child__progress")
+        contributing.filter(parent_objective_id__in=ids)
+        .values_list("parent_objective_id", "child_id", "weight", "child__progress")
         .union(
-            contributing.filter(parent_key_result__in=its_key_results).values_list(
-                "weight", "child__progress"
+            contributing.filter(parent_key_result__objective_id__in=ids).values_list(
+                "parent_key_result__objective_id", "child_id", "weight", "child__progress"
             ),
             all=True,
         )
     )
-    return scoring.objective_progress(list(key_results), list(children), count_children)
+    return (
+        [(objective, (weight, progress)) for objective, weight, progress in key_results],
+        [(parent, child, (weight, progress)) for parent, child, weight, progress in children],
+    )
 
 
 def lock_objectives(objective_ids: Iterable[int]) -> None:
@@ -143,18 +160,45 @@ def rollup(
     nodes, edges = graph or objective_ancestors(objective_ids)
     if not locked:
         lock_objectives(nodes)
-    objectives = {
-        o.pk: o for o in Objective.objects.select_related("organisation").filter(pk__in=nodes)
+    stored = {
+        pk: (progress, count_children)
+        for pk, progress, count_children in Objective.objects.filter(pk__in=nodes).values_list(
+            "pk", "progress", "organisation__count_child_progress"
+        )
     }
+    key_results, children = _progress_inputs(nodes)
+    own: dict[int, list[tuple[float, float | None]]] = defaultdict(list)
+    for objective, item in key_results:
+        own[objective].append(item)
+    below: dict[int, list[tuple[int, float, float | None]]] = defaultdict(list)
+    for parent, child, (weight, progress) in children:
+        below[parent].append((child, weight, progress))
+    # Children come before parents, so a child recomputed here lends its new value.
     progress_by_id: dict[int, float | None] = {}
     for pk in _topological(nodes, edges):
-        objective = objectives[pk]
-        progress = objective_progress_now(objective, objective.organisation.count_child_progress)
-        if not _same(progress, objective.progress):
-            Objective.objects.filter(pk=pk).update(progress=progress)
-            objective.progress = progress
-        progress_by_id[pk] = progress
+        items = [
+            (weight, progress_by_id.get(child, progress)) for child, weight, progress in below[pk]
+        ]
+        progress_by_id[pk] = scoring.objective_progress(own[pk], items, stored[pk][1])
+    _store_progress({pk: p for pk, p in progress_by_id.items() if not _same(p, stored[pk][0])})
     return progress_by_id
+
+
+def _store_progress(changed: dict[int, float | None]) -> None:
+    """One UPDATE for all objectives whose progress moved."""
+    if not changed:
+        return
+    if len(changed) == 1:
+        ((pk, progress),) = changed.items()
+        Objective.objects.filter(pk=pk).update(progress=progress)
+        return
+    whens = [
+        When(pk=pk, then=Value(progress, output_field=FloatField()))
+        for pk, progress in changed.items()
+    ]
+    Objective.objects.filter(pk__in=list(changed)).update(
+        progress=Case(*whens, output_field=FloatField())
+    )
 
 
 def _same(a: float | None, b: float | None) -> bool:

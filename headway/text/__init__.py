@@ -11,7 +11,7 @@ Engines:
 
 - ``"static"`` (default): :class:`StaticEngine`, a 128-dimensional static embedding
   model distilled from all-MiniLM-L6-v2 and committed in ``headway/text/model/``.
-  Needs only ``model2vec`` (numpy, tokenizers, safetensors) at run time.
+  Needs only numpy, tokenizers and safetensors at run time (model2vec only to build it).
 - ``"lexical"``: :class:`LexicalEngine`, hashed word and character-trigram features,
   no model; for fast unit tests and as a fallback.
 

@@ -8,13 +8,17 @@ only this module hands it to Apprise. Sends run in the worker with short timeout
 from __future__ import annotations
 
 import re
+from types import ModuleType
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-import apprise
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from headway.lib.addresses import not_public, resolve
+
+if TYPE_CHECKING:
+    import apprise
 
 EXAMPLES = (
     "slack://TokenA/TokenB/TokenC/#channel",
@@ -31,8 +35,18 @@ class ChatError(Exception):
     """The chat service did not take the message; the text names no secret."""
 
 
+def _apprise() -> ModuleType:
+    """Apprise costs a web worker about 17 MB: loaded when a chat URL is first used."""
+    import apprise
+
+    return apprise
+
+
 def _plugin(url: str) -> apprise.plugins.NotifyBase | None:
-    return apprise.Apprise.instantiate(url.strip(), suppress_exceptions=True)
+    plugin: apprise.plugins.NotifyBase | None = _apprise().Apprise.instantiate(
+        url.strip(), suppress_exceptions=True
+    )
+    return plugin
 
 
 def chat_url_check(url: str) -> str:
@@ -105,6 +119,7 @@ def chat_send(url: str, title: str, body: str) -> None:
     plugin = _plugin(url)
     if plugin is None:
         raise ChatError("The chat URL is no longer recognised; edit or delete this channel.")
+    apprise = _apprise()
     timeout = float(settings.NOTIFY_CHAT_TIMEOUT)
     plugin.socket_connect_timeout = timeout
     plugin.socket_read_timeout = timeout
@@ -112,7 +127,7 @@ def chat_send(url: str, title: str, body: str) -> None:
     sender.add(plugin)
     # Apprise logs why a send failed; capture it (the messages name the service and
     # its host, never the URL's tokens) instead of letting it reach the server log.
-    capture = apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s")  # type: ignore[no-untyped-call]
+    capture = apprise.LogCapture(level=apprise.logging.WARNING, fmt="%(message)s")
     with capture as log:
         sent = sender.notify(title=title, body=body, body_format=apprise.NotifyFormat.MARKDOWN)
         said = log.getvalue().strip()

@@ -25,11 +25,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Literal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from headway.lib.csvsafe import FORMULA_STARTS, csv_safe
 
 Kind = Literal["text", "int", "number", "percent", "date", "datetime"]
@@ -152,6 +147,8 @@ def _xlsx_cell(sheet: object, value: Value, kind: Kind) -> object:
         text = _text(value)
         if not text.startswith(FORMULA_STARTS):
             return text
+        from openpyxl.cell import WriteOnlyCell
+
         cell = WriteOnlyCell(sheet, value=text)
         cell.data_type = "s"  # never a formula
         cell.quotePrefix = True  # and still text when edited in Excel
@@ -165,6 +162,8 @@ def _xlsx_cell(sheet: object, value: Value, kind: Kind) -> object:
         format_ = NUMBER_FORMATS["date"]
     if format_ is None:
         return value
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=value)
     cell.number_format = format_
     return cell
@@ -172,6 +171,12 @@ def _xlsx_cell(sheet: object, value: Value, kind: Kind) -> object:
 
 def xlsx_write(table: Table, target: IO[bytes]) -> None:
     """Write the table as an Excel workbook of one sheet, header bold and frozen."""
+    # openpyxl costs a web worker about 28 MB: loaded only when a workbook is written.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title(table.name))
     sheet.freeze_panes = "A2"

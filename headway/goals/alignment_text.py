@@ -251,24 +251,45 @@ def link_scores(links: Sequence[LinkWording], engine: Engine) -> list[float]:
     """For each link, the similarity of its closest pair of phrases (0 if a side has
     no text). Every distinct phrase is embedded once."""
     phrases: list[str] = []
-    sides: list[tuple[list[int], list[int]]] = []
+    sides: list[tuple[range, range]] = []
     for link in links:
         child = [p for p in link.child if p.strip()]
         parent = [p for p in link.parent if p.strip()]
         start = len(phrases)
         phrases += child + parent
         middle = start + len(child)
-        sides.append((list(range(start, middle)), list(range(middle, len(phrases)))))
+        sides.append((range(start, middle), range(middle, len(phrases))))
     vectors, index = _embed_unique(engine, phrases)
     rows = np.asarray(index, dtype=np.intp)
-    scores = []
-    for child_at, parent_at in sides:
-        if not child_at or not parent_at:
-            scores.append(0.0)
-            continue
-        pairs = vectors[rows[child_at]] @ vectors[rows[parent_at]].T
-        scores.append(float(pairs.max()))
-    return scores
+    scores = np.zeros(len(links), dtype=np.float32)
+    for chunk in range(0, len(links), LINK_CHUNK):
+        _best_pairs(vectors, rows, sides[chunk : chunk + LINK_CHUNK], scores[chunk:])
+    return [float(s) for s in scores]
+
+
+# Links scored together: the phrase vectors of a chunk are gathered at once (a few MB).
+LINK_CHUNK = 4096
+
+
+def _best_pairs(
+    vectors: Matrix, rows: np.ndarray, sides: Sequence[tuple[range, range]], out: np.ndarray
+) -> None:
+    """Each link's best phrase pair, for a chunk of links, in array operations: both
+    sides padded to the longest side of the chunk, padding masked out of the max."""
+    width_c = max((len(c) for c, _ in sides), default=0)
+    width_p = max((len(p) for _, p in sides), default=0)
+    if not width_c or not width_p:
+        return
+    child = np.full((len(sides), width_c), -1, dtype=np.intp)
+    parent = np.full((len(sides), width_p), -1, dtype=np.intp)
+    for n, (c, p) in enumerate(sides):
+        child[n, : len(c)] = rows[c.start : c.stop]
+        parent[n, : len(p)] = rows[p.start : p.stop]
+    pairs = np.einsum("lcd,lpd->lcp", vectors[child], vectors[parent])
+    real = (child >= 0)[:, :, None] & (parent >= 0)[:, None, :]
+    best = np.where(real, pairs, -np.inf).max(axis=(1, 2))
+    # A side without text scores 0, as before.
+    out[: len(sides)] = np.where(np.isfinite(best), best, 0.0)
 
 
 def links_to_check(

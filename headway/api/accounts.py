@@ -14,7 +14,7 @@ from headway.accounts import selectors, services
 from headway.accounts.models import Role
 
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, LocalTime, Pages, changes, responses
 
 router = Router(tags=["organisation"])
 
@@ -26,9 +26,9 @@ class OrganisationOut(Schema):
     strategy_statement: str
     timezone: str
     checkin_weekday: int
-    reminder_time: dt.time
+    reminder_time: LocalTime
     digest_weekday: int
-    digest_time: dt.time
+    digest_time: LocalTime
     confidence_scale: int
     at_risk_gap: float
     off_track_gap: float
@@ -61,9 +61,9 @@ class OrganisationPatch(Schema):
     strategy_statement: str | None = None
     timezone: str | None = None
     checkin_weekday: int | None = None
-    reminder_time: dt.time | None = None
+    reminder_time: LocalTime | None = None
     digest_weekday: int | None = None
-    digest_time: dt.time | None = None
+    digest_time: LocalTime | None = None
     confidence_scale: int | None = None
     at_risk_gap: float | None = None
     off_track_gap: float | None = None
@@ -143,7 +143,7 @@ def members_list(request: HttpRequest, role: Role | None = None) -> object:
     response=responses({200: MemberOut}, BODY_ERRORS),
     summary="Change a member's role (admins)",
 )
-def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) -> object:
+def member_update(request: HttpRequest, member_id: Id, payload: MemberPatch) -> object:
     member = member_of(request)
     target = selectors.member_get(member, member_id)
     return services.membership_set_role(member=member, membership=target, role=payload.role)
@@ -154,7 +154,7 @@ def member_update(request: HttpRequest, member_id: int, payload: MemberPatch) ->
     response=responses({204: None}, WRITE_ERRORS),
     summary="Remove someone from the organisation (admins)",
 )
-def member_remove(request: HttpRequest, member_id: int) -> Status[None]:
+def member_remove(request: HttpRequest, member_id: Id) -> Status[None]:
     member = member_of(request)
     services.membership_remove(member=member, membership=selectors.member_get(member, member_id))
     return Status(204, None)
@@ -188,7 +188,7 @@ def invitation_create(request: HttpRequest, payload: InvitationIn) -> Status[dic
     response=responses({200: InvitationOut}, WRITE_ERRORS),
     summary="Withdraw an invitation (admins)",
 )
-def invitation_revoke(request: HttpRequest, invitation_id: int) -> object:
+def invitation_revoke(request: HttpRequest, invitation_id: Id) -> object:
     member = member_of(request)
     invitation = selectors.invitation_get(member, invitation_id)
     return services.invitation_revoke(member=member, invitation=invitation)

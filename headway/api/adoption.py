@@ -34,7 +34,7 @@ from headway.insights.selectors_adoption import (
 from headway.teams.selectors import team_get_by_slug, teams_of_user
 
 from .auth import member_of
-from .common import responses
+from .common import Id, PathText, responses
 
 router = Router(tags=["adoption"])
 
@@ -174,7 +174,7 @@ class TeamAdoptionDetailOut(Schema):
 # --- reading --------------------------------------------------------------------------------
 
 
-def _cycle(member: Membership, cycle_id: int | None) -> Cycle:
+def _cycle(member: Membership, cycle_id: Id | None) -> Cycle:
     """The cycle asked for, else the shortest running today, else the latest started."""
     if cycle_id is not None:
         found = cycles_list(member).filter(pk=cycle_id).first()
@@ -250,8 +250,8 @@ def _mine(member: Membership) -> set[int]:
 )
 def adoption_read(
     request: HttpRequest,
-    cycle_id: int | None = None,
-    pilot: list[int] = Query(default_factory=list, description="Team ids to compare."),  # noqa: B008
+    cycle_id: Id | None = None,
+    pilot: list[Id] = Query(default_factory=list, description="Team ids to compare."),  # noqa: B008
 ) -> dict[str, Any]:
     member = member_of(request)
     cycle = _cycle(member, cycle_id)
@@ -292,7 +292,7 @@ def adoption_read(
         "stage. Without `cycle_id`, the shortest cycle running today. An unknown cycle is 422."
     ),
 )
-def adoption_trend_read(request: HttpRequest, cycle_id: int | None = None) -> dict[str, Any]:
+def adoption_trend_read(request: HttpRequest, cycle_id: Id | None = None) -> dict[str, Any]:
     member = member_of(request)
     cycle = _cycle(member, cycle_id)
     return {
@@ -320,7 +320,7 @@ def adoption_trend_read(request: HttpRequest, cycle_id: int | None = None) -> di
     ),
 )
 def team_adoption_read(
-    request: HttpRequest, slug: str, cycle_id: int | None = None
+    request: HttpRequest, slug: PathText, cycle_id: Id | None = None
 ) -> dict[str, Any]:
     member = member_of(request)
     team = team_get_by_slug(member, slug)

@@ -20,7 +20,7 @@ from headway.teams.selectors import team_get_by_slug
 
 from .accounts import UserOut
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, PathText, responses
 
 router = Router(tags=["discovery"])
 
@@ -94,11 +94,11 @@ class DiscoveryIn(Schema):
     )
     why_stated: str | None = None
     real_reason: str | None = None
-    champion_id: int | None = Field(None, description="A user of this organisation.")
+    champion_id: Id | None = Field(None, description="A user of this organisation.")
     champion_name: str | None = Field(None, description="The champion, if they have no account.")
     champion_seniority: str | None = None
     champion_hours_per_month: int | None = None
-    pilot_team_ids: list[int] | None = Field(None, description="Replaces the pilot teams.")
+    pilot_team_ids: list[Id] | None = Field(None, description="Replaces the pilot teams.")
     time_expectation: str | None = None
     time_expectation_agreed: bool | None = None
     risks: str | None = None
@@ -110,7 +110,7 @@ class DiscoveryFollowupIn(Schema):
 
 
 class DiscoveryLeaderIn(Schema):
-    user_id: int | None = Field(None, description="A user of this organisation, if any.")
+    user_id: Id | None = Field(None, description="A user of this organisation, if any.")
     name: str = Field("", description="Defaults to the user's name.")
     role: str = ""
     problem: str
@@ -118,7 +118,7 @@ class DiscoveryLeaderIn(Schema):
 
 
 class DiscoveryLeaderPatch(Schema):
-    user_id: int | None = None
+    user_id: Id | None = None
     name: str | None = None
     role: str | None = None
     problem: str | None = None
@@ -187,7 +187,7 @@ def discovery_organisation_save(request: HttpRequest, payload: DiscoveryIn) -> d
     response=responses({200: DiscoveryOut}),
     summary="A team's discovery record with its readiness checklist",
 )
-def discovery_team(request: HttpRequest, slug: str) -> dict[str, Any]:
+def discovery_team(request: HttpRequest, slug: PathText) -> dict[str, Any]:
     member = member_of(request)
     return _out(discovery_record_for(member, team_get_by_slug(member, slug)))
 
@@ -197,7 +197,9 @@ def discovery_team(request: HttpRequest, slug: str) -> dict[str, Any]:
     response=responses({200: DiscoveryOut}, BODY_ERRORS),
     summary="Save a team's discovery record (owners, admins and the team's leads)",
 )
-def discovery_team_save(request: HttpRequest, slug: str, payload: DiscoveryIn) -> dict[str, Any]:
+def discovery_team_save(
+    request: HttpRequest, slug: PathText, payload: DiscoveryIn
+) -> dict[str, Any]:
     return _save(request, payload, slug)
 
 
@@ -207,7 +209,7 @@ def discovery_team_save(request: HttpRequest, slug: str, payload: DiscoveryIn) -
     summary="Answer the next 'dig deeper' question; the answer is kept with its question",
 )
 def discovery_followup_add(
-    request: HttpRequest, record_id: int, payload: DiscoveryFollowupIn
+    request: HttpRequest, record_id: Id, payload: DiscoveryFollowupIn
 ) -> Status[dict[str, Any]]:
     member = member_of(request)
     services.discovery_followup_add(member=member, record_id=record_id, answer=payload.answer)
@@ -220,7 +222,7 @@ def discovery_followup_add(
     summary="Add a leader and the problem they need OKRs to solve",
 )
 def discovery_leader_add(
-    request: HttpRequest, record_id: int, payload: DiscoveryLeaderIn
+    request: HttpRequest, record_id: Id, payload: DiscoveryLeaderIn
 ) -> Status[Any]:
     member = member_of(request)
     leader = services.discovery_leader_add(member=member, record_id=record_id, **payload.dict())
@@ -233,7 +235,7 @@ def discovery_leader_add(
     summary="Change a leader; only the fields sent change",
 )
 def discovery_leader_update(
-    request: HttpRequest, leader_id: int, payload: DiscoveryLeaderPatch
+    request: HttpRequest, leader_id: Id, payload: DiscoveryLeaderPatch
 ) -> Any:
     member = member_of(request)
     services.discovery_leader_update(
@@ -247,6 +249,6 @@ def discovery_leader_update(
     response=responses({204: None}, WRITE_ERRORS),
     summary="Remove a leader from the record",
 )
-def discovery_leader_remove(request: HttpRequest, leader_id: int) -> Status[None]:
+def discovery_leader_remove(request: HttpRequest, leader_id: Id) -> Status[None]:
     services.discovery_leader_remove(member=member_of(request), leader_id=leader_id)
     return Status(204, None)

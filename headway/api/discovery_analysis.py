@@ -29,7 +29,7 @@ from headway.discovery.services_analysis import survey_analysis_request
 from headway.lib.errors import Conflict
 
 from .auth import member_of
-from .common import WRITE_ERRORS, responses
+from .common import ID_MAX, ID_MIN, WRITE_ERRORS, Id, responses
 
 router = Router(tags=["purpose surveys"])
 
@@ -211,7 +211,7 @@ def _report(request: HttpRequest, survey_id: object) -> SurveyReport:
         "there is one and whether a newer one is on its way. See docs/purpose-survey.md."
     ),
 )
-def survey_analysis(request: HttpRequest, survey_id: int) -> SurveyReport:
+def survey_analysis(request: HttpRequest, survey_id: Id) -> SurveyReport:
     return _report(request, survey_id)
 
 
@@ -224,7 +224,7 @@ def survey_analysis(request: HttpRequest, survey_id: int) -> SurveyReport:
         "analysis, if any; read `GET /surveys/{survey_id}/analysis` until `ready`."
     ),
 )
-def survey_analysis_queue(request: HttpRequest, survey_id: int) -> Status[SurveyReport]:
+def survey_analysis_queue(request: HttpRequest, survey_id: Id) -> Status[SurveyReport]:
     member = member_of(request)
     survey = survey_analysis_request(member=member, survey_id=survey_id)
     return Status(202, survey_report(member, survey))
@@ -248,8 +248,10 @@ def _missing(surveys: list[PurposeSurvey]) -> str:
 )
 def survey_compare(
     request: HttpRequest,
-    survey_id: int,
-    other_id: int = Query(..., alias="with", description="The other survey's id."),
+    survey_id: Id,
+    other_id: int = Query(
+        ..., alias="with", ge=ID_MIN, le=ID_MAX, description="The other survey's id."
+    ),
 ) -> dict[str, Any]:
     member = member_of(request)
     one = _report(request, survey_id).survey

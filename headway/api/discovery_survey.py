@@ -33,7 +33,7 @@ from headway.discovery.selectors_survey import (
 from headway.lib.errors import Conflict
 
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, Pages, PathText, changes, responses
 
 router = Router(tags=["purpose surveys"])
 
@@ -107,7 +107,7 @@ class SurveyDetailOut(SurveyOut):
 class SurveyIn(Schema):
     title: str
     question: str = DEFAULT_QUESTION
-    team_ids: list[int] = Field([], description="Teams respondents may choose from.")
+    team_ids: list[Id] = Field([], description="Teams respondents may choose from.")
     opens_on: dt.date
     closes_on: dt.date = Field(..., description="The last day it takes answers (inclusive).")
 
@@ -115,7 +115,7 @@ class SurveyIn(Schema):
 class SurveyPatch(Schema):
     title: str | None = None
     question: str | None = Field(None, description="Fixed once someone has answered.")
-    team_ids: list[int] | None = None
+    team_ids: list[Id] | None = None
     opens_on: dt.date | None = None
     closes_on: dt.date | None = None
 
@@ -149,7 +149,7 @@ class SurveyAnswerOut(Schema):
 
 class PublicAnswerIn(Schema):
     text: str = Field(..., description=f"Up to {services.MAX_ANSWER:,} characters, any language.")
-    team_id: int | None = Field(None, description="One of the survey's teams, or none.")
+    team_id: Id | None = Field(None, description="One of the survey's teams, or none.")
 
 
 class PublicAnswerOut(Schema):
@@ -187,7 +187,7 @@ def survey_create(request: HttpRequest, payload: SurveyIn) -> Status[PurposeSurv
     response=responses({200: SurveyDetailOut}),
     summary="One survey with its counts (per team from 5 answers)",
 )
-def survey_read(request: HttpRequest, survey_id: int) -> PurposeSurvey:
+def survey_read(request: HttpRequest, survey_id: Id) -> PurposeSurvey:
     return _detail(request, survey_id)
 
 
@@ -196,7 +196,7 @@ def survey_read(request: HttpRequest, survey_id: int) -> PurposeSurvey:
     response=responses({200: SurveyDetailOut}, BODY_ERRORS),
     summary="Change a survey's title, question, teams or dates (owners and admins)",
 )
-def survey_update(request: HttpRequest, survey_id: int, payload: SurveyPatch) -> PurposeSurvey:
+def survey_update(request: HttpRequest, survey_id: Id, payload: SurveyPatch) -> PurposeSurvey:
     return services.survey_update(
         member=member_of(request), survey_id=survey_id, **changes(payload, nullable={"team_ids"})
     )
@@ -207,7 +207,7 @@ def survey_update(request: HttpRequest, survey_id: int, payload: SurveyPatch) ->
     response=responses({200: SurveyDetailOut}, WRITE_ERRORS),
     summary="Close a survey before its last day (owners and admins)",
 )
-def survey_close(request: HttpRequest, survey_id: int) -> PurposeSurvey:
+def survey_close(request: HttpRequest, survey_id: Id) -> PurposeSurvey:
     services.survey_close(member=member_of(request), survey_id=survey_id)
     return _detail(request, survey_id)
 
@@ -217,7 +217,7 @@ def survey_close(request: HttpRequest, survey_id: int) -> PurposeSurvey:
     response=responses({200: SurveyDetailOut}, WRITE_ERRORS),
     summary="Give a survey a new public link; the old one stops working (owners and admins)",
 )
-def survey_link(request: HttpRequest, survey_id: int) -> PurposeSurvey:
+def survey_link(request: HttpRequest, survey_id: Id) -> PurposeSurvey:
     services.survey_token_regenerate(member=member_of(request), survey_id=survey_id)
     return _detail(request, survey_id)
 
@@ -233,7 +233,7 @@ def survey_link(request: HttpRequest, survey_id: int) -> PurposeSurvey:
     ),
 )
 @paginate(Pages)
-def survey_answer_list(request: HttpRequest, survey_id: int) -> object:
+def survey_answer_list(request: HttpRequest, survey_id: Id) -> object:
     member = member_of(request)
     survey = survey_get_for_member(member, survey_id)
     return AnsweredPage(survey_answers(member, survey), survey.analysis)
@@ -276,7 +276,7 @@ class AnsweredPage:
     ),
 )
 def public_answer(
-    request: HttpRequest, token: str, payload: PublicAnswerIn
+    request: HttpRequest, token: PathText, payload: PublicAnswerIn
 ) -> Status[dict[str, Any]]:
     survey = survey_by_token(token)
     today = organisation_today(survey.organisation)

@@ -23,7 +23,7 @@ from headway.transfer.export import Filters
 from headway.transfer.json_export import document_json, export_filename, organisation_document
 
 from .auth import member_of
-from .common import responses
+from .common import Id, responses
 from .insights import FlagKindName, FlagState
 
 router = Router(tags=["exports"])
@@ -66,9 +66,9 @@ def _download(request: HttpRequest, name: str, file_format: str, filters: Filter
 def objectives_export(
     request: HttpRequest,
     file_format: FileFormat,
-    cycle_id: int | None = None,
-    team_id: int | None = None,
-    owner_user_id: int | None = None,
+    cycle_id: Id | None = None,
+    team_id: Id | None = None,
+    owner_user_id: Id | None = None,
     status: ObjectiveStatus | None = None,
 ) -> HttpResponseBase:
     filters = Filters(
@@ -89,10 +89,10 @@ def objectives_export(
 def key_results_export(
     request: HttpRequest,
     file_format: FileFormat,
-    cycle_id: int | None = None,
-    team_id: int | None = None,
-    objective_id: int | None = None,
-    owner_id: int | None = None,
+    cycle_id: Id | None = None,
+    team_id: Id | None = None,
+    objective_id: Id | None = None,
+    owner_id: Id | None = None,
     status: KeyResultStatus | None = None,
 ) -> HttpResponseBase:
     filters = Filters(
@@ -118,10 +118,10 @@ def key_results_export(
 def checkins_export(
     request: HttpRequest,
     file_format: FileFormat,
-    cycle_id: int | None = None,
-    team_id: int | None = None,
-    objective_id: int | None = None,
-    key_result_id: int | None = None,
+    cycle_id: Id | None = None,
+    team_id: Id | None = None,
+    objective_id: Id | None = None,
+    key_result_id: Id | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> HttpResponseBase:
@@ -151,7 +151,7 @@ def flags_export(
     file_format: FileFormat,
     team: str | None = None,
     kind: FlagKindName | None = None,
-    key_result: int | None = None,
+    key_result: Id | None = None,
     state: FlagState = "open",
 ) -> HttpResponseBase:
     filters = Filters(team=team, kind=kind, key_result=key_result, state=state)
@@ -172,7 +172,7 @@ def learning_export(
     file_format: FileFormat,
     team: str | None = None,
     q: str = "",
-    cycle: int | None = None,
+    cycle: Id | None = None,
 ) -> HttpResponseBase:
     filters = Filters(team=team, q=q, cycle=cycle)
     return _download(request, "learning", file_format, filters)  # type: ignore[no-any-return]

@@ -34,7 +34,7 @@ from headway.teams.models import Team
 from headway.teams.selectors import team_get
 
 from .auth import member_of
-from .common import responses
+from .common import Id, responses
 
 # --- line of sight ----------------------------------------------------------------------
 
@@ -261,10 +261,10 @@ def _item_data(item: TreeItem) -> dict[str, Any]:
 )
 def alignment_tree_read(
     request: HttpRequest,
-    cycle: int | None = None,
+    cycle: Id | None = None,
     root: str | None = None,
     depth: int = Query(2, ge=1, le=MAX_DEPTH, description="Levels below the root, 1 to 5."),
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=1_000_000),
     page_size: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     member = member_of(request)
@@ -482,7 +482,7 @@ def _health_data(report: HealthReport) -> dict[str, Any]:
     ),
 )
 def alignment_health_read(
-    request: HttpRequest, cycle: int | None = None, team: int | None = None, wording: bool = True
+    request: HttpRequest, cycle: Id | None = None, team: Id | None = None, wording: bool = True
 ) -> dict[str, Any]:
     member = member_of(request)
     report = alignment_health(member, _cycle(member, cycle), _team(member, team), wording=wording)

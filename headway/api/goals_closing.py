@@ -19,7 +19,7 @@ from headway.goals.selectors_closing import (
 )
 
 from .auth import member_of
-from .common import BODY_ERRORS, Pages, fields_as, responses
+from .common import BODY_ERRORS, Id, Pages, fields_as, responses
 from .goals_objectives import ObjectiveOut
 from .strategy import CycleOut
 
@@ -103,7 +103,7 @@ class ReopenIn(Schema):
 
 
 class CarryOverIn(Schema):
-    cycle_id: int = Field(..., description="A planned or active cycle that ends after its own.")
+    cycle_id: Id = Field(..., description="A planned or active cycle that ends after its own.")
 
 
 class CarryOverOut(ObjectiveOut):
@@ -118,7 +118,7 @@ class CarryOverOut(ObjectiveOut):
     summary="Scores and retrospectives of a cycle's objectives, by owner",
 )
 @paginate(Pages)
-def cycle_scores(request: HttpRequest, cycle_id: int) -> object:
+def cycle_scores(request: HttpRequest, cycle_id: Id) -> object:
     member = member_of(request)
     return cycle_scores_paged(member, cycle_get(member, cycle_id))
 
@@ -128,7 +128,7 @@ def cycle_scores(request: HttpRequest, cycle_id: int) -> object:
     response=responses({200: KeyResultScoreOut}, BODY_ERRORS),
     summary="Override a key result's score with a reason, or clear the override",
 )
-def key_result_score(request: HttpRequest, key_result_id: int, payload: ScoreIn) -> object:
+def key_result_score(request: HttpRequest, key_result_id: Id, payload: ScoreIn) -> object:
     key_result = services.key_result_score_set(
         member=member_of(request), key_result_id=key_result_id, **payload.dict()
     )
@@ -140,7 +140,7 @@ def key_result_score(request: HttpRequest, key_result_id: int, payload: ScoreIn)
     response=responses({200: ObjectiveScoreOut}, BODY_ERRORS),
     summary="Override an objective's score with a reason, or clear the override",
 )
-def objective_score(request: HttpRequest, objective_id: int, payload: ScoreIn) -> ObjectiveScore:
+def objective_score(request: HttpRequest, objective_id: Id, payload: ScoreIn) -> ObjectiveScore:
     member = member_of(request)
     services.objective_score_set(member=member, objective_id=objective_id, **payload.dict())
     return objective_score_get(member, objective_id)
@@ -152,7 +152,7 @@ def objective_score(request: HttpRequest, objective_id: int, payload: ScoreIn) -
     summary="Write an objective's retrospective",
 )
 def objective_retrospective(
-    request: HttpRequest, objective_id: int, payload: RetrospectiveIn
+    request: HttpRequest, objective_id: Id, payload: RetrospectiveIn
 ) -> ObjectiveScore:
     member = member_of(request)
     services.objective_retrospective_save(
@@ -166,7 +166,7 @@ def objective_retrospective(
     response=responses({200: CloseOut}, BODY_ERRORS),
     summary="Close a cycle and lock it (admins)",
 )
-def cycle_close(request: HttpRequest, cycle_id: int) -> dict[str, object]:
+def cycle_close(request: HttpRequest, cycle_id: Id) -> dict[str, object]:
     result = services.cycle_close(member=member_of(request), cycle_id=cycle_id)
     return {"cycle": result.cycle, "objectives_closed": result.objectives_closed}
 
@@ -176,7 +176,7 @@ def cycle_close(request: HttpRequest, cycle_id: int) -> dict[str, object]:
     response=responses({200: CycleOut}, BODY_ERRORS),
     summary="Reopen a closed cycle, with the reason (admins)",
 )
-def cycle_reopen(request: HttpRequest, cycle_id: int, payload: ReopenIn) -> Cycle:
+def cycle_reopen(request: HttpRequest, cycle_id: Id, payload: ReopenIn) -> Cycle:
     return services.cycle_reopen(
         member=member_of(request), cycle_id=cycle_id, reason=payload.reason
     )
@@ -188,7 +188,7 @@ def cycle_reopen(request: HttpRequest, cycle_id: int, payload: ReopenIn) -> Cycl
     summary="Continue an objective in a later cycle",
 )
 def objective_carry_over(
-    request: HttpRequest, objective_id: int, payload: CarryOverIn
+    request: HttpRequest, objective_id: Id, payload: CarryOverIn
 ) -> Status[dict[str, object]]:
     member = member_of(request)
     with fields_as(to_cycle_id="cycle_id"):

@@ -28,7 +28,7 @@ from headway.insights.selectors import plan_points
 
 from .accounts import UserOut
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, fields_as, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, Pages, changes, fields_as, responses
 from .insights import ForecastOut, InsightPages, PaceStatus, attach_insights, forecast_data
 
 router = Router(tags=["key results"])
@@ -153,14 +153,14 @@ class KeyResultFields(Schema):
         "above", description="Maintain only: stay above or below the threshold."
     )
     weight: float = Field(1.0, description="Above 0; its share of the objective's progress.")
-    owner_id: int | None = Field(None, description="A user id of a member of the organisation.")
+    owner_id: Id | None = Field(None, description="A user id of a member of the organisation.")
     status: KeyResultStatus = KeyResultStatus.ACTIVE
     order: int | None = Field(None, ge=0, description="Position; defaults to the end.")
     plan: list[PlanPoint] = Field(default_factory=list, description=PLAN_DESCRIPTION)
 
 
 class KeyResultIn(KeyResultFields):
-    objective_id: int
+    objective_id: Id
 
 
 class KeyResultPatch(Schema):
@@ -173,7 +173,7 @@ class KeyResultPatch(Schema):
     target_value: float | None = None
     direction: Direction | None = None
     weight: float | None = None
-    owner_id: int | None = None
+    owner_id: Id | None = None
     status: KeyResultStatus | None = Field(None, description="`dropped` ends its check-ins.")
     order: int | None = Field(None, ge=0)
     plan: list[PlanPoint] | None = Field(
@@ -247,7 +247,7 @@ def key_result_data(fields: KeyResultFields) -> dict[str, Any]:
     return data
 
 
-def _objective_in_body(member: Membership, objective_id: int) -> Objective:
+def _objective_in_body(member: Membership, objective_id: Id) -> Objective:
     try:
         return objective_get_for_member(member, objective_id)
     except Http404:
@@ -262,9 +262,9 @@ def _objective_in_body(member: Membership, objective_id: int) -> Objective:
 @paginate(InsightPages)
 def key_results(
     request: HttpRequest,
-    objective_id: int | None = None,
-    owner_id: int | None = None,
-    cycle_id: int | None = None,
+    objective_id: Id | None = None,
+    owner_id: Id | None = None,
+    cycle_id: Id | None = None,
     status: KeyResultStatus | None = None,
 ) -> object:
     return key_results_list(
@@ -295,7 +295,7 @@ def key_result_create(request: HttpRequest, payload: KeyResultIn) -> Status[KeyR
     response=responses({200: KeyResultPacedOut}),
     summary="One key result",
 )
-def key_result_read(request: HttpRequest, key_result_id: int) -> KeyResult:
+def key_result_read(request: HttpRequest, key_result_id: Id) -> KeyResult:
     member = member_of(request)
     return with_pace(member, key_result_get_for_member(member, key_result_id))
 
@@ -305,7 +305,7 @@ def key_result_read(request: HttpRequest, key_result_id: int) -> KeyResult:
     response=responses({200: KeyResultPacedOut}, BODY_ERRORS),
     summary="Change a key result's definition (its value changes only by check-ins)",
 )
-def key_result_update(request: HttpRequest, key_result_id: int, payload: KeyResultPatch) -> object:
+def key_result_update(request: HttpRequest, key_result_id: Id, payload: KeyResultPatch) -> object:
     member = member_of(request)
     key_result = key_result_get_for_member(member, key_result_id)
     data = changes(
@@ -324,7 +324,7 @@ def key_result_update(request: HttpRequest, key_result_id: int, payload: KeyResu
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete a key result with its check-ins",
 )
-def key_result_delete(request: HttpRequest, key_result_id: int) -> Status[None]:
+def key_result_delete(request: HttpRequest, key_result_id: Id) -> Status[None]:
     member = member_of(request)
     key_result = key_result_get_for_member(member, key_result_id)
     services.key_result_delete(member=member, key_result=key_result)
@@ -337,7 +337,7 @@ def key_result_delete(request: HttpRequest, key_result_id: int) -> Status[None]:
     summary="A key result's check-ins, oldest first",
 )
 @paginate(Pages)
-def checkins(request: HttpRequest, key_result_id: int) -> object:
+def checkins(request: HttpRequest, key_result_id: Id) -> object:
     return checkins_for_key_result(key_result_get_for_member(member_of(request), key_result_id))
 
 
@@ -353,7 +353,7 @@ def checkins(request: HttpRequest, key_result_id: int) -> object:
 )
 def checkin_create(
     request: HttpRequest,
-    key_result_id: int,
+    key_result_id: Id,
     payload: CheckInIn,
     response: HttpResponse,
     idempotency_key: str | None = Header(

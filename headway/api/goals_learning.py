@@ -27,7 +27,7 @@ from headway.teams.selectors import team_get_by_slug
 
 from .accounts import UserOut
 from .auth import member_of
-from .common import BODY_ERRORS, Pages, fields_as, responses
+from .common import BODY_ERRORS, Id, Pages, fields_as, responses
 from .goals_key_results import KeyResultOut, ObjectiveProgressOut
 
 router = Router(tags=["learning"])
@@ -37,7 +37,7 @@ class PivotIn(Schema):
     tried: str = Field(..., description="What we tried.")
     learned: str = Field(..., description="What we learned.")
     next_step: str = Field(..., description="What we try next.")
-    flag_id: int | None = Field(
+    flag_id: Id | None = Field(
         None, description="The flag of this key result the pivot answers, open or resolved."
     )
     new_target: float | None = Field(
@@ -47,7 +47,7 @@ class PivotIn(Schema):
     start_initiatives: list[str] = Field(
         [], description="Titles of initiatives to start, linked to this key result (at most 20)."
     )
-    stop_initiative_ids: list[int] = Field(
+    stop_initiative_ids: list[Id] = Field(
         [], description="Open initiatives of this key result to mark dropped."
     )
 
@@ -157,7 +157,7 @@ def _team(request: HttpRequest, slug: str | None) -> Team | None:
 )
 @paginate(Pages)
 def learning(
-    request: HttpRequest, team: str | None = None, q: str = "", cycle: int | None = None
+    request: HttpRequest, team: str | None = None, q: str = "", cycle: Id | None = None
 ) -> object:
     return learning_log(member_of(request), team=_team(request, team), query=q[:100], cycle=cycle)
 
@@ -168,7 +168,7 @@ def learning(
     summary="A key result's pivots, newest first",
 )
 @paginate(Pages)
-def pivots(request: HttpRequest, key_result_id: int) -> object:
+def pivots(request: HttpRequest, key_result_id: Id) -> object:
     member = member_of(request)
     return key_result_pivots(member, key_result_get_for_member(member, key_result_id))
 
@@ -183,7 +183,7 @@ def pivots(request: HttpRequest, key_result_id: int) -> object:
     ),
 )
 def pivot_record(
-    request: HttpRequest, key_result_id: int, payload: PivotIn
+    request: HttpRequest, key_result_id: Id, payload: PivotIn
 ) -> Status[LearningEntry]:
     with fields_as(key_result="key_result_id"):
         pivot = services.pivot_record(
@@ -197,7 +197,7 @@ def pivot_record(
     response=responses({200: LearningEntryOut}),
     summary="One pivot, with what the measure did since",
 )
-def pivot_read(request: HttpRequest, pivot_id: int) -> LearningEntry:
+def pivot_read(request: HttpRequest, pivot_id: Id) -> LearningEntry:
     return pivot_get_for_member(member_of(request), pivot_id)
 
 
@@ -211,7 +211,7 @@ def pivot_read(request: HttpRequest, pivot_id: int) -> LearningEntry:
     ),
 )
 def target_change(
-    request: HttpRequest, key_result_id: int, payload: TargetChangeIn
+    request: HttpRequest, key_result_id: Id, payload: TargetChangeIn
 ) -> Status[dict[str, Any]]:
     with fields_as(key_result="key_result_id"):
         change = services.key_result_target_change(
@@ -228,6 +228,6 @@ def target_change(
     summary="A key result's target history, oldest first",
 )
 @paginate(Pages)
-def targets(request: HttpRequest, key_result_id: int) -> object:
+def targets(request: HttpRequest, key_result_id: Id) -> object:
     member = member_of(request)
     return key_result_target_history(key_result_get_for_member(member, key_result_id))

@@ -23,7 +23,7 @@ from headway.goals.selectors import (
 )
 
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, Pages, changes, responses
 
 router = Router(tags=["initiatives and alignment"])
 
@@ -50,8 +50,8 @@ class InitiativeIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
     status: InitiativeStatus = "planned"
-    owner_id: int | None = Field(None, description="A user id of a member of the organisation.")
-    key_result_ids: list[int] = Field(
+    owner_id: Id | None = Field(None, description="A user id of a member of the organisation.")
+    key_result_ids: list[Id] = Field(
         ..., description="The key results this work should move; at least one."
     )
 
@@ -60,8 +60,8 @@ class InitiativePatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
     status: InitiativeStatus | None = None
-    owner_id: int | None = None
-    key_result_ids: list[int] | None = Field(None, description="Replaces the linked key results.")
+    owner_id: Id | None = None
+    key_result_ids: list[Id] | None = Field(None, description="Replaces the linked key results.")
 
 
 class LinkOut(Schema):
@@ -95,9 +95,9 @@ class LinkOut(Schema):
 
 
 class LinkIn(Schema):
-    child_id: int = Field(..., description="The objective being aligned.")
+    child_id: Id = Field(..., description="The objective being aligned.")
     parent_type: ParentType
-    parent_id: int = Field(..., description="The theme, objective or key result it aligns to.")
+    parent_id: Id = Field(..., description="The theme, objective or key result it aligns to.")
     kind: LinkKind = Field(
         LinkKind.CONTRIBUTES,
         description="`contributes` counts in the parent's progress; `supports` is shown only.",
@@ -112,10 +112,10 @@ class LinkIn(Schema):
 @paginate(Pages)
 def initiatives(
     request: HttpRequest,
-    key_result_id: int | None = None,
-    objective_id: int | None = None,
+    key_result_id: Id | None = None,
+    objective_id: Id | None = None,
     status: InitiativeStatus | None = None,
-    owner_id: int | None = None,
+    owner_id: Id | None = None,
 ) -> object:
     return initiatives_list(
         member_of(request),
@@ -142,7 +142,7 @@ def initiative_create(request: HttpRequest, payload: InitiativeIn) -> Status[Ini
     response=responses({200: InitiativeOut}),
     summary="One initiative",
 )
-def initiative_read(request: HttpRequest, initiative_id: int) -> Initiative:
+def initiative_read(request: HttpRequest, initiative_id: Id) -> Initiative:
     return initiative_get_for_member(member_of(request), initiative_id)
 
 
@@ -152,7 +152,7 @@ def initiative_read(request: HttpRequest, initiative_id: int) -> Initiative:
     summary="Change an initiative or the key results it moves",
 )
 def initiative_update(
-    request: HttpRequest, initiative_id: int, payload: InitiativePatch
+    request: HttpRequest, initiative_id: Id, payload: InitiativePatch
 ) -> Initiative:
     member = member_of(request)
     initiative = initiative_get_for_member(member, initiative_id)
@@ -166,7 +166,7 @@ def initiative_update(
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete an initiative",
 )
-def initiative_delete(request: HttpRequest, initiative_id: int) -> Status[None]:
+def initiative_delete(request: HttpRequest, initiative_id: Id) -> Status[None]:
     member = member_of(request)
     services.initiative_delete(
         member=member, initiative=initiative_get_for_member(member, initiative_id)
@@ -185,9 +185,9 @@ def initiative_delete(request: HttpRequest, initiative_id: int) -> Status[None]:
 @paginate(Pages)
 def alignment_links(
     request: HttpRequest,
-    child_id: int | None = None,
+    child_id: Id | None = None,
     parent_type: ParentType | None = None,
-    parent_id: int | None = None,
+    parent_id: Id | None = None,
 ) -> object:
     if parent_id is not None and parent_type is None:
         raise ValidationError(
@@ -222,7 +222,7 @@ def alignment_link_create(request: HttpRequest, payload: LinkIn) -> Status[Align
 @router.get(
     "/alignment-links/{link_id}", response=responses({200: LinkOut}), summary="One alignment link"
 )
-def alignment_link_read(request: HttpRequest, link_id: int) -> AlignmentLink:
+def alignment_link_read(request: HttpRequest, link_id: Id) -> AlignmentLink:
     return alignment_link_get(member_of(request), link_id)
 
 
@@ -231,7 +231,7 @@ def alignment_link_read(request: HttpRequest, link_id: int) -> AlignmentLink:
     response=responses({204: None}, WRITE_ERRORS),
     summary="Remove an alignment link; the parents roll up again",
 )
-def alignment_link_delete(request: HttpRequest, link_id: int) -> Status[None]:
+def alignment_link_delete(request: HttpRequest, link_id: Id) -> Status[None]:
     member = member_of(request)
     services.alignment_link_delete(member=member, link=alignment_link_get(member, link_id))
     return Status(204, None)

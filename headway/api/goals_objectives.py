@@ -24,7 +24,7 @@ from headway.goals.selectors_alignment import line_of_sight
 from headway.goals.selectors_closing import objective_score_of
 
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, Pages, changes, responses
 from .goals_alignment import SightChainOut, sight_data
 from .goals_key_results import KeyResultFields, KeyResultOut, key_result_data
 from .goals_links import InitiativeOut, LinkOut
@@ -81,11 +81,9 @@ class ObjectiveDetailOut(ObjectiveOut):
 
 
 class ObjectiveIn(Schema):
-    cycle_id: int
-    owner_team_id: int | None = Field(None, description="Give this or owner_user_id, not both.")
-    owner_user_id: int | None = Field(
-        None, description="A user id of a member of the organisation."
-    )
+    cycle_id: Id
+    owner_team_id: Id | None = Field(None, description="Give this or owner_user_id, not both.")
+    owner_user_id: Id | None = Field(None, description="A user id of a member of the organisation.")
     title: str = Field(..., min_length=1, max_length=200)
     description: str = ""
     status: ObjectiveStatus = ObjectiveStatus.ACTIVE
@@ -96,9 +94,9 @@ class ObjectiveIn(Schema):
 
 class ObjectivePatch(Schema):
     version: int = Field(..., description="The version you read; a stale one gets 409.")
-    cycle_id: int | None = None
-    owner_team_id: int | None = None
-    owner_user_id: int | None = None
+    cycle_id: Id | None = None
+    owner_team_id: Id | None = None
+    owner_user_id: Id | None = None
     title: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = None
     status: ObjectiveStatus | None = None
@@ -123,7 +121,7 @@ def objective_data(payload: ObjectiveIn) -> dict[str, Any]:
     return data
 
 
-def _objective_out(member: Membership, objective_id: int) -> Objective:
+def _objective_out(member: Membership, objective_id: Id) -> Objective:
     objective = objectives_list(member).filter(pk=objective_id).first()
     if objective is None:
         raise Http404("No such objective.")
@@ -138,9 +136,9 @@ def _objective_out(member: Membership, objective_id: int) -> Objective:
 @paginate(Pages)
 def objectives(
     request: HttpRequest,
-    cycle_id: int | None = None,
-    team_id: int | None = None,
-    owner_user_id: int | None = None,
+    cycle_id: Id | None = None,
+    team_id: Id | None = None,
+    owner_user_id: Id | None = None,
     status: ObjectiveStatus | None = None,
 ) -> object:
     return objectives_list(
@@ -185,7 +183,7 @@ def objectives_bulk_create(request: HttpRequest, payload: BulkIn) -> Status[dict
     response=responses({200: ObjectiveDetailOut}),
     summary="One objective with key results, initiatives and alignment up and down",
 )
-def objective_read(request: HttpRequest, objective_id: int) -> dict[str, Any]:
+def objective_read(request: HttpRequest, objective_id: Id) -> dict[str, Any]:
     member = member_of(request)
     objective = _objective_out(member, objective_id)
     return {
@@ -204,7 +202,7 @@ def objective_read(request: HttpRequest, objective_id: int) -> dict[str, Any]:
     response=responses({200: ObjectiveOut}, BODY_ERRORS),
     summary="Change an objective; a stale version gets 409 with the current values",
 )
-def objective_update(request: HttpRequest, objective_id: int, payload: ObjectivePatch) -> object:
+def objective_update(request: HttpRequest, objective_id: Id, payload: ObjectivePatch) -> object:
     member = member_of(request)
     objective = objective_get_for_member(member, objective_id)
     data = changes(payload, nullable={"owner_team_id", "owner_user_id"})
@@ -218,7 +216,7 @@ def objective_update(request: HttpRequest, objective_id: int, payload: Objective
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete an objective with its key results and check-ins",
 )
-def objective_delete(request: HttpRequest, objective_id: int) -> Status[None]:
+def objective_delete(request: HttpRequest, objective_id: Id) -> Status[None]:
     member = member_of(request)
     services.objective_delete(
         member=member, objective=objective_get_for_member(member, objective_id)

@@ -28,7 +28,7 @@ from headway.insights.services import FlagRefresh, flags_refresh
 from headway.teams.selectors import team_get_by_slug
 
 from .auth import member_of
-from .common import WRITE_ERRORS, Pages, responses
+from .common import WRITE_ERRORS, Id, Pages, responses
 
 router = Router(tags=["course correction"])
 
@@ -121,7 +121,7 @@ class InsightPages(Pages):
     response=responses({200: KeyResultForecastOut}),
     summary="A key result's pace today and its forecast for the cycle's end",
 )
-def key_result_forecast(request: HttpRequest, key_result_id: int) -> dict[str, Any]:
+def key_result_forecast(request: HttpRequest, key_result_id: Id) -> dict[str, Any]:
     member = member_of(request)
     key_result = key_result_get_for_member(member, key_result_id)
     insight = key_result_insights(
@@ -216,7 +216,7 @@ def flags(
     request: HttpRequest,
     team: str | None = None,
     kind: FlagKindName | None = None,
-    key_result: int | None = None,
+    key_result: Id | None = None,
     state: FlagState = "open",
 ) -> object:
     member = member_of(request)
@@ -261,7 +261,7 @@ def flags_refresh_now(request: HttpRequest, team: str | None = None) -> FlagRefr
     response=responses({200: FlagOut}),
     summary="One flag, open or resolved",
 )
-def flag_read(request: HttpRequest, flag_id: int) -> Flag:
+def flag_read(request: HttpRequest, flag_id: Id) -> Flag:
     flag = flags_list(member_of(request), state="all").filter(pk=flag_id).first()
     if flag is None:
         raise Http404("No such flag.")

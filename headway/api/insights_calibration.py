@@ -21,7 +21,7 @@ from headway.insights.selectors_calibration import (
 )
 
 from .auth import member_of
-from .common import READ_ERRORS, responses
+from .common import READ_ERRORS, Id, responses
 
 router = Router(tags=["honest confidence"])
 
@@ -136,7 +136,7 @@ def report_out(report: CalibrationReport) -> dict[str, object]:
     response=responses({200: CalibrationReportOut}, (*READ_ERRORS, 409)),
     summary="Calibration of confidence in a closed cycle: yours, your teams', levels for admins",
 )
-def cycle_calibration(request: HttpRequest, cycle_id: int) -> dict[str, object]:
+def cycle_calibration(request: HttpRequest, cycle_id: Id) -> dict[str, object]:
     member = member_of(request)
     cycle = calibration_cycle_get(member, cycle_id)
     return report_out(calibration_report(member, cycle))

@@ -21,7 +21,7 @@ from headway.notify.models import Channel, TeamChatChannel
 from headway.teams.selectors import team_get
 
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, Pages, changes, responses
 
 router = Router(tags=["notifications"])
 
@@ -114,7 +114,7 @@ class Queued(Schema):
     queued: bool = True
 
 
-def _channel(request: HttpRequest, team_id: int, channel_id: int) -> tuple[Any, TeamChatChannel]:
+def _channel(request: HttpRequest, team_id: Id, channel_id: Id) -> tuple[Any, TeamChatChannel]:
     member = member_of(request)
     return member, selectors.chat_channel_get(team_get(member, team_id), channel_id)
 
@@ -125,7 +125,7 @@ def _channel(request: HttpRequest, team_id: int, channel_id: int) -> tuple[Any, 
     summary="A team's chat channels (URLs masked)",
 )
 @paginate(Pages)
-def chat_channels_list(request: HttpRequest, team_id: int) -> object:
+def chat_channels_list(request: HttpRequest, team_id: Id) -> object:
     return selectors.chat_channels_of_team(team_get(member_of(request), team_id))
 
 
@@ -135,7 +135,7 @@ def chat_channels_list(request: HttpRequest, team_id: int) -> object:
     summary="Add a chat channel to a team (its leads and admins); unknown URLs get 422",
 )
 def chat_channel_create(
-    request: HttpRequest, team_id: int, payload: ChatChannelIn
+    request: HttpRequest, team_id: Id, payload: ChatChannelIn
 ) -> Status[object]:
     member = member_of(request)
     team = team_get(member, team_id)
@@ -148,7 +148,7 @@ def chat_channel_create(
     response=responses({200: ChatChannelOut}),
     summary="One chat channel of a team",
 )
-def chat_channel_read(request: HttpRequest, team_id: int, channel_id: int) -> object:
+def chat_channel_read(request: HttpRequest, team_id: Id, channel_id: Id) -> object:
     return _channel(request, team_id, channel_id)[1]
 
 
@@ -158,7 +158,7 @@ def chat_channel_read(request: HttpRequest, team_id: int, channel_id: int) -> ob
     summary="Rename, re-point, switch on or off, or choose what a chat channel receives",
 )
 def chat_channel_update(
-    request: HttpRequest, team_id: int, channel_id: int, payload: ChatChannelPatch
+    request: HttpRequest, team_id: Id, channel_id: Id, payload: ChatChannelPatch
 ) -> object:
     member, channel = _channel(request, team_id, channel_id)
     data = changes(payload)
@@ -172,7 +172,7 @@ def chat_channel_update(
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete a chat channel",
 )
-def chat_channel_delete(request: HttpRequest, team_id: int, channel_id: int) -> Status[None]:
+def chat_channel_delete(request: HttpRequest, team_id: Id, channel_id: Id) -> Status[None]:
     member, channel = _channel(request, team_id, channel_id)
     services.chat_channel_delete(member=member, channel=channel)
     return Status(204, None)
@@ -183,7 +183,7 @@ def chat_channel_delete(request: HttpRequest, team_id: int, channel_id: int) -> 
     response=responses({202: Queued}, WRITE_ERRORS),
     summary="Queue a test message to a chat channel; its outcome shows in `last_error`",
 )
-def chat_channel_test(request: HttpRequest, team_id: int, channel_id: int) -> Status[object]:
+def chat_channel_test(request: HttpRequest, team_id: Id, channel_id: Id) -> Status[object]:
     member, channel = _channel(request, team_id, channel_id)
     services.chat_channel_test(member=member, channel=channel)
     return Status(202, {"queued": True})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
@@ -12,6 +13,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from headway.lib.errors import Conflict
+
+from .parser import NulInText
 
 PROBLEM_TYPE = "https://headway.invalid/problems/"
 
@@ -37,6 +40,7 @@ TITLES = {
     404: "Not found",
     409: "Conflict",
     410: "Gone",
+    413: "Content too large",
     422: "Invalid input",
     429: "Too many requests",
 }
@@ -147,6 +151,17 @@ def install(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = "Bearer"
         return response
 
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return problem(api, request, 413, f"The request body is larger than {limit} KiB.")
+
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja answers 400 for anything its parser raises; a NUL in a text is a field's
+        # fault, said as such.
+        if isinstance(exc.__cause__, NulInText):
+            field = exc.__cause__.field
+            message = str(exc.__cause__)
+            return problem(api, request, 422, message, [{"field": field, "message": message}])
         return problem(api, request, exc.status_code, str(exc))

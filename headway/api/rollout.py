@@ -29,7 +29,7 @@ from headway.rollout.selectors_pilots import pilot_suggestions
 
 from .accounts import UserOut
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, Pages, changes, responses
 
 router = Router(tags=["rollout"])
 
@@ -98,7 +98,7 @@ class RolloutPlanOut(Schema):
 
 
 class PhaseTeamIn(Schema):
-    team_id: int
+    team_id: Id
     with_subtree: bool = False
 
 
@@ -113,7 +113,7 @@ class PhaseIn(Schema):
     starts_on: dt.date
     ends_on: dt.date | None = Field(None, description="Or give expected_weeks.")
     expected_weeks: int | None = Field(None, description="1-260; from the dates if left out.")
-    cycle_id: int | None = Field(
+    cycle_id: Id | None = Field(
         None, description="The cycle to measure over; else the quarter overlapping most."
     )
     teams: list[PhaseTeamIn]
@@ -129,7 +129,7 @@ class PhasePatch(Schema):
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     expected_weeks: int | None = None
-    cycle_id: int | None = None
+    cycle_id: Id | None = None
     teams: list[PhaseTeamIn] | None = Field(None, description="Replaces the teams.")
     criteria: list[PhaseCriterionIn] | None = Field(None, description="Replaces the criteria.")
     notes: str | None = None
@@ -143,7 +143,7 @@ class RolloutPlanIn(Schema):
         description="`default`: pilot, department, organisation from `pilot_team_ids` and "
         "`starts_on`; `blank`: the `phases` given (or none).",
     )
-    pilot_team_ids: list[int] | None = Field(None, description="One or two teams (default).")
+    pilot_team_ids: list[Id] | None = Field(None, description="One or two teams (default).")
     starts_on: dt.date | None = Field(None, description="The pilot's first day (default).")
     phases: list[PhaseIn] | None = None
 
@@ -228,7 +228,7 @@ def _phase_out(phase: RolloutPhase) -> dict[str, Any]:
     }
 
 
-def _plan_out(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def _plan_out(request: HttpRequest, plan_id: Id) -> dict[str, Any]:
     view = plan_detail(member_of(request), plan_id)
     plan = view.plan
     return {
@@ -303,7 +303,7 @@ def rollout_plan_create(request: HttpRequest, payload: RolloutPlanIn) -> Status[
     response=responses({200: RolloutPlanOut}),
     summary="A rollout plan with its phases, their teams and criteria",
 )
-def rollout_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def rollout_plan(request: HttpRequest, plan_id: Id) -> dict[str, Any]:
     return _plan_out(request, plan_id)
 
 
@@ -313,7 +313,7 @@ def rollout_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     summary="Change a plan's title or notes (owners and admins)",
 )
 def rollout_plan_update(
-    request: HttpRequest, plan_id: int, payload: RolloutPlanPatch
+    request: HttpRequest, plan_id: Id, payload: RolloutPlanPatch
 ) -> dict[str, Any]:
     data = changes(payload, nullable={"version"})
     version = data.pop("version", None)
@@ -326,7 +326,7 @@ def rollout_plan_update(
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete a plan and its phases (owners and admins)",
 )
-def rollout_plan_delete(request: HttpRequest, plan_id: int) -> Status[None]:
+def rollout_plan_delete(request: HttpRequest, plan_id: Id) -> Status[None]:
     services.plan_delete(member=member_of(request), plan_id=plan_id)
     return Status(204, None)
 
@@ -337,7 +337,7 @@ def rollout_plan_delete(request: HttpRequest, plan_id: int) -> Status[None]:
     summary="Add a phase at the end of a plan (owners and admins)",
 )
 def rollout_phase_create(
-    request: HttpRequest, plan_id: int, payload: PhaseIn
+    request: HttpRequest, plan_id: Id, payload: PhaseIn
 ) -> Status[dict[str, Any]]:
     member = member_of(request)
     data = payload.dict()
@@ -352,7 +352,7 @@ def rollout_phase_create(
     response=responses({200: PhaseOut}, BODY_ERRORS),
     summary="Change a phase; only the fields sent change (owners and admins)",
 )
-def rollout_phase_update(request: HttpRequest, phase_id: int, payload: PhasePatch) -> Any:
+def rollout_phase_update(request: HttpRequest, phase_id: Id, payload: PhasePatch) -> Any:
     member = member_of(request)
     data = changes(payload, nullable={"version", "cycle_id", "position"})
     version = data.pop("version", None)
@@ -365,7 +365,7 @@ def rollout_phase_update(request: HttpRequest, phase_id: int, payload: PhasePatc
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete a phase; the later ones move up (owners and admins)",
 )
-def rollout_phase_delete(request: HttpRequest, phase_id: int) -> Status[None]:
+def rollout_phase_delete(request: HttpRequest, phase_id: Id) -> Status[None]:
     services.phase_delete(member=member_of(request), phase_id=phase_id)
     return Status(204, None)
 
@@ -375,7 +375,7 @@ def rollout_phase_delete(request: HttpRequest, phase_id: int) -> Status[None]:
     response=responses({200: PhaseReadinessOut}),
     summary="Whether a phase is ready to expand, each criterion's state, and what is missing",
 )
-def rollout_phase_readiness(request: HttpRequest, phase_id: int) -> dict[str, Any]:
+def rollout_phase_readiness(request: HttpRequest, phase_id: Id) -> dict[str, Any]:
     member = member_of(request)
     return _readiness_out(phase_readiness(member, phase_get(member, phase_id)))
 

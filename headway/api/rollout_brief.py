@@ -18,7 +18,7 @@ from headway.rollout.brief import Brief, Figure, Row, Section, leader_brief
 from headway.web.brief_output import absolute, brief_markdown, brief_pdf, filename
 
 from .auth import member_of
-from .common import responses
+from .common import ID_MAX, ID_MIN, Id, responses
 
 router = Router(tags=["rollout"])
 
@@ -181,7 +181,7 @@ def brief_out(brief: Brief) -> dict[str, Any]:
     }
 
 
-def _brief(request: HttpRequest, leader_id: int, lens: str | None) -> Brief:
+def _brief(request: HttpRequest, leader_id: Id, lens: str | None) -> Brief:
     return leader_brief(member_of(request), leader_id, lens)
 
 
@@ -207,7 +207,7 @@ def _file(media: str, description: str) -> dict[str, Any]:
 )
 def rollout_brief(
     request: HttpRequest,
-    leader_id: int = Query(..., description="The leader's membership id."),
+    leader_id: int = Query(..., ge=ID_MIN, le=ID_MAX, description="The leader's membership id."),
     lens: str | None = Query(None, description=LENS_HELP),
 ) -> dict[str, Any]:
     return brief_out(_brief(request, leader_id, lens))
@@ -221,7 +221,7 @@ def rollout_brief(
 )
 def rollout_brief_pdf(
     request: HttpRequest,
-    leader_id: int = Query(..., description="The leader's membership id."),
+    leader_id: int = Query(..., ge=ID_MIN, le=ID_MAX, description="The leader's membership id."),
     lens: str | None = Query(None, description=LENS_HELP),
 ) -> HttpResponse:
     brief = _brief(request, leader_id, lens)
@@ -236,7 +236,7 @@ def rollout_brief_pdf(
 )
 def rollout_brief_markdown(
     request: HttpRequest,
-    leader_id: int = Query(..., description="The leader's membership id."),
+    leader_id: int = Query(..., ge=ID_MIN, le=ID_MAX, description="The leader's membership id."),
     lens: str | None = Query(None, description=LENS_HELP),
 ) -> HttpResponse:
     brief = _brief(request, leader_id, lens)

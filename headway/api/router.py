@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from . import accounts, goals_key_results, goals_links, goals_objectives, problems, strategy, teams
 from .auth import SessionAuth, TokenAuth
+from .parser import HeadwayParser
 
 
 class HeadwayAPI(NinjaAPI):
@@ -28,6 +29,7 @@ api = HeadwayAPI(
     ),
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
+    parser=HeadwayParser(),
 )
 problems.install(api)
 api.add_router("/", accounts.router)

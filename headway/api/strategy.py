@@ -18,7 +18,7 @@ from headway.teams.models import Team
 from headway.teams.selectors import team_get
 
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, fields_as, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, Pages, changes, fields_as, responses
 
 router = Router(tags=["strategy"])
 
@@ -39,7 +39,7 @@ class CycleIn(Schema):
     start_date: dt.date
     end_date: dt.date
     status: CycleStatus = CycleStatus.PLANNING
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class CyclePatch(Schema):
@@ -48,7 +48,7 @@ class CyclePatch(Schema):
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     status: CycleStatus | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class ThemeOut(Schema):
@@ -63,7 +63,7 @@ class ThemeOut(Schema):
 class ThemeIn(Schema):
     title: str = Field(..., min_length=1, max_length=160)
     description: str = ""
-    team_id: int | None = Field(None, description="A bubble root team; empty for the organisation.")
+    team_id: Id | None = Field(None, description="A bubble root team; empty for the organisation.")
     order: int | None = Field(None, ge=0)
 
 
@@ -74,7 +74,7 @@ class ThemePatch(Schema):
     archived: bool | None = None
 
 
-def _parent_cycle(request: HttpRequest, parent_id: int | None) -> Cycle | None:
+def _parent_cycle(request: HttpRequest, parent_id: Id | None) -> Cycle | None:
     if parent_id is None:
         return None
     try:
@@ -83,7 +83,7 @@ def _parent_cycle(request: HttpRequest, parent_id: int | None) -> Cycle | None:
         raise ValidationError({"parent_id": "Choose a cycle of this organisation."}) from None
 
 
-def _theme_team(request: HttpRequest, team_id: int | None) -> Team | None:
+def _theme_team(request: HttpRequest, team_id: Id | None) -> Team | None:
     if team_id is None:
         return None
     try:
@@ -110,7 +110,7 @@ def cycle_create(request: HttpRequest, payload: CycleIn) -> Status[Cycle]:
 
 
 @router.get("/cycles/{cycle_id}", response=responses({200: CycleOut}), summary="One cycle")
-def cycle_read(request: HttpRequest, cycle_id: int) -> object:
+def cycle_read(request: HttpRequest, cycle_id: Id) -> object:
     return cycle_get(member_of(request), cycle_id)
 
 
@@ -119,7 +119,7 @@ def cycle_read(request: HttpRequest, cycle_id: int) -> object:
     response=responses({200: CycleOut}, BODY_ERRORS),
     summary="Change a cycle (admins)",
 )
-def cycle_update(request: HttpRequest, cycle_id: int, payload: CyclePatch) -> Cycle:
+def cycle_update(request: HttpRequest, cycle_id: Id, payload: CyclePatch) -> Cycle:
     member = member_of(request)
     cycle = cycle_get(member, cycle_id)
     data = changes(payload, nullable={"parent_id"})
@@ -134,7 +134,7 @@ def cycle_update(request: HttpRequest, cycle_id: int, payload: CyclePatch) -> Cy
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete a cycle (admins)",
 )
-def cycle_delete(request: HttpRequest, cycle_id: int) -> Status[None]:
+def cycle_delete(request: HttpRequest, cycle_id: Id) -> Status[None]:
     member = member_of(request)
     services.cycle_delete(member=member, cycle=cycle_get(member, cycle_id))
     return Status(204, None)
@@ -142,7 +142,7 @@ def cycle_delete(request: HttpRequest, cycle_id: int) -> Status[None]:
 
 @router.get("/themes", response=responses({200: list[ThemeOut]}), summary="Strategic themes")
 @paginate(Pages)
-def themes(request: HttpRequest, team_id: int | None = None, archived: bool = False) -> object:
+def themes(request: HttpRequest, team_id: Id | None = None, archived: bool = False) -> object:
     found = themes_list(member_of(request), include_archived=archived)
     return found.filter(team_id=team_id) if team_id is not None else found
 
@@ -158,7 +158,7 @@ def theme_create(request: HttpRequest, payload: ThemeIn) -> Status[Theme]:
 
 
 @router.get("/themes/{theme_id}", response=responses({200: ThemeOut}), summary="One theme")
-def theme_read(request: HttpRequest, theme_id: int) -> object:
+def theme_read(request: HttpRequest, theme_id: Id) -> object:
     return theme_get(member_of(request), theme_id)
 
 
@@ -167,7 +167,7 @@ def theme_read(request: HttpRequest, theme_id: int) -> object:
     response=responses({200: ThemeOut}, BODY_ERRORS),
     summary="Change or archive a theme (admins)",
 )
-def theme_update(request: HttpRequest, theme_id: int, payload: ThemePatch) -> Theme:
+def theme_update(request: HttpRequest, theme_id: Id, payload: ThemePatch) -> Theme:
     member = member_of(request)
     theme = theme_get(member, theme_id)
     return services.theme_update(member=member, theme=theme, **changes(payload))
@@ -178,7 +178,7 @@ def theme_update(request: HttpRequest, theme_id: int, payload: ThemePatch) -> Th
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete a theme (admins)",
 )
-def theme_delete(request: HttpRequest, theme_id: int) -> Status[None]:
+def theme_delete(request: HttpRequest, theme_id: Id) -> Status[None]:
     member = member_of(request)
     services.theme_delete(member=member, theme=theme_get(member, theme_id))
     return Status(204, None)

@@ -18,7 +18,7 @@ from headway.teams.selectors import team_get, team_members, teams_tree
 
 from .accounts import UserOut
 from .auth import member_of
-from .common import BODY_ERRORS, WRITE_ERRORS, Pages, changes, fields_as, responses
+from .common import BODY_ERRORS, WRITE_ERRORS, Id, Pages, changes, fields_as, responses
 
 router = Router(tags=["teams"])
 
@@ -39,14 +39,14 @@ class TeamIn(Schema):
     name: str = Field(..., min_length=1, max_length=120)
     slug: str = Field("", max_length=60)
     description: str = ""
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
 class TeamPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=120)
     slug: str | None = Field(None, min_length=1, max_length=60)
     description: str | None = None
-    parent_id: int | None = None
+    parent_id: Id | None = None
     is_bubble_root: bool | None = None
     strategy_statement: str | None = None
 
@@ -57,15 +57,15 @@ class TeamMemberOut(Schema):
 
 
 class TeamMemberIn(Schema):
-    member_id: int = Field(..., description="The id of the person's organisation membership.")
+    member_id: Id = Field(..., description="The id of the person's organisation membership.")
     role: TeamRole = TeamRole.MEMBER
 
 
-def _team_out(member: Membership, team_id: int) -> object:
+def _team_out(member: Membership, team_id: Id) -> object:
     return teams_tree(member).get(pk=team_id)
 
 
-def _person(member: Membership, member_id: int) -> Membership:
+def _person(member: Membership, member_id: Id) -> Membership:
     """A person named in a body: one of another organisation is bad input, not a 404."""
     try:
         return member_get(member, member_id)
@@ -75,7 +75,7 @@ def _person(member: Membership, member_id: int) -> Membership:
 
 @router.get("/teams", response=responses({200: list[TeamOut]}), summary="Teams in tree order")
 @paginate(Pages)
-def teams_list(request: HttpRequest, parent_id: int | None = None) -> object:
+def teams_list(request: HttpRequest, parent_id: Id | None = None) -> object:
     teams = teams_tree(member_of(request))
     return teams.filter(parent_id=parent_id) if parent_id is not None else teams
 
@@ -91,7 +91,7 @@ def team_create(request: HttpRequest, payload: TeamIn) -> Status[object]:
 
 
 @router.get("/teams/{team_id}", response=responses({200: TeamOut}), summary="One team")
-def team_read(request: HttpRequest, team_id: int) -> object:
+def team_read(request: HttpRequest, team_id: Id) -> object:
     member = member_of(request)
     return _team_out(member, team_get(member, team_id).pk)
 
@@ -101,7 +101,7 @@ def team_read(request: HttpRequest, team_id: int) -> object:
     response=responses({200: TeamOut}, BODY_ERRORS),
     summary="Rename, move or change a team (admins); moves that make a loop get 422",
 )
-def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> object:
+def team_update(request: HttpRequest, team_id: Id, payload: TeamPatch) -> object:
     member = member_of(request)
     team = team_get(member, team_id)
     data = changes(payload, nullable={"parent_id"})
@@ -118,7 +118,7 @@ def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> objec
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete an empty team (admins); a team with people or sub-teams gets 409",
 )
-def team_delete(request: HttpRequest, team_id: int) -> Status[None]:
+def team_delete(request: HttpRequest, team_id: Id) -> Status[None]:
     member = member_of(request)
     services.team_delete(member=member, team=team_get(member, team_id))
     return Status(204, None)
@@ -130,7 +130,7 @@ def team_delete(request: HttpRequest, team_id: int) -> Status[None]:
     summary="People in a team",
 )
 @paginate(Pages)
-def team_members_list(request: HttpRequest, team_id: int) -> object:
+def team_members_list(request: HttpRequest, team_id: Id) -> object:
     return team_members(team_get(member_of(request), team_id))
 
 
@@ -139,7 +139,7 @@ def team_members_list(request: HttpRequest, team_id: int) -> object:
     response=responses({200: TeamMemberOut}, BODY_ERRORS),
     summary="Add a person to a team or change their team role (admins)",
 )
-def team_member_add(request: HttpRequest, team_id: int, payload: TeamMemberIn) -> object:
+def team_member_add(request: HttpRequest, team_id: Id, payload: TeamMemberIn) -> object:
     member = member_of(request)
     team = team_get(member, team_id)
     person = _person(member, payload.member_id)
@@ -154,7 +154,7 @@ def team_member_add(request: HttpRequest, team_id: int, payload: TeamMemberIn) -
     response=responses({204: None}, WRITE_ERRORS),
     summary="Take a person out of a team (admins)",
 )
-def team_member_remove(request: HttpRequest, team_id: int, member_id: int) -> Status[None]:
+def team_member_remove(request: HttpRequest, team_id: Id, member_id: Id) -> Status[None]:
     member = member_of(request)
     team = team_get(member, team_id)
     services.team_member_remove(member=member, team=team, user=member_get(member, member_id).user)

@@ -21,7 +21,7 @@ from headway.transfer.selectors import import_job_get, import_jobs_list, templat
 from headway.transfer.template import template_csv, template_xlsx
 
 from .auth import member_of
-from .common import BODY_ERRORS, READ_ERRORS, WRITE_ERRORS, Pages, responses
+from .common import BODY_ERRORS, READ_ERRORS, WRITE_ERRORS, Id, Pages, responses
 
 router = Router(tags=["imports"])
 
@@ -124,7 +124,7 @@ def imports(request: HttpRequest) -> Any:
     response=responses({200: ImportJobOut}, (*READ_ERRORS, 403)),
     summary="One import: poll its status, progress, problems, preview and result",
 )
-def import_get(request: HttpRequest, job_id: int) -> ImportJob:
+def import_get(request: HttpRequest, job_id: Id) -> ImportJob:
     return import_job_get(member_of(request), job_id)
 
 
@@ -133,7 +133,7 @@ def import_get(request: HttpRequest, job_id: int) -> ImportJob:
     response=responses({202: ImportJobOut}, WRITE_ERRORS),
     summary="Write a ready import, all or nothing; poll the job until it is done",
 )
-def import_confirm(request: HttpRequest, job_id: int) -> Status[ImportJob]:
+def import_confirm(request: HttpRequest, job_id: Id) -> Status[ImportJob]:
     member = member_of(request)
     services.import_confirm(member=member, job_id=job_id)
     return Status(202, import_job_get(member, job_id))
@@ -144,7 +144,7 @@ def import_confirm(request: HttpRequest, job_id: int) -> Status[ImportJob]:
     response=responses({204: None}, WRITE_ERRORS),
     summary="Cancel an import that is not being written or done, and forget its file",
 )
-def import_cancel(request: HttpRequest, job_id: int) -> Status[None]:
+def import_cancel(request: HttpRequest, job_id: Id) -> Status[None]:
     services.import_cancel(member=member_of(request), job_id=job_id)
     return Status(204, None)
 

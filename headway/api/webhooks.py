@@ -23,7 +23,7 @@ from headway.notify.webhook_selectors import (
 )
 
 from .auth import member_of
-from .common import BODY_ERRORS, READ_ERRORS, WRITE_ERRORS, Pages, changes, responses
+from .common import BODY_ERRORS, READ_ERRORS, WRITE_ERRORS, Id, Pages, changes, responses
 
 router = Router(tags=["webhooks"])
 
@@ -110,7 +110,7 @@ def webhook_create(request: HttpRequest, payload: WebhookIn) -> Status[Webhook]:
     response=responses({200: WebhookOut}, (*READ_ERRORS, 403)),
     summary="One webhook",
 )
-def webhook_read(request: HttpRequest, webhook_id: int) -> Webhook:
+def webhook_read(request: HttpRequest, webhook_id: Id) -> Webhook:
     return webhook_get(member_of(request), webhook_id)
 
 
@@ -119,7 +119,7 @@ def webhook_read(request: HttpRequest, webhook_id: int) -> Webhook:
     response=responses({200: WebhookOut}, BODY_ERRORS),
     summary="Change a webhook's URL, description, events or allow_private",
 )
-def webhook_update(request: HttpRequest, webhook_id: int, payload: WebhookPatch) -> Webhook:
+def webhook_update(request: HttpRequest, webhook_id: Id, payload: WebhookPatch) -> Webhook:
     member = member_of(request)
     webhook = webhook_get(member, webhook_id)
     return services.webhook_update(member=member, webhook=webhook, **changes(payload))
@@ -130,7 +130,7 @@ def webhook_update(request: HttpRequest, webhook_id: int, payload: WebhookPatch)
     response=responses({204: None}, WRITE_ERRORS),
     summary="Delete a webhook with its delivery log",
 )
-def webhook_delete(request: HttpRequest, webhook_id: int) -> Status[None]:
+def webhook_delete(request: HttpRequest, webhook_id: Id) -> Status[None]:
     member = member_of(request)
     services.webhook_delete(member=member, webhook=webhook_get(member, webhook_id))
     return Status(204, None)
@@ -141,7 +141,7 @@ def webhook_delete(request: HttpRequest, webhook_id: int) -> Status[None]:
     response=responses({200: WebhookSecretOut}, WRITE_ERRORS),
     summary="Replace the signing secret; the new one is returned once, the old one stops at once",
 )
-def webhook_secret_rotate(request: HttpRequest, webhook_id: int) -> Webhook:
+def webhook_secret_rotate(request: HttpRequest, webhook_id: Id) -> Webhook:
     member = member_of(request)
     return services.webhook_secret_rotate(member=member, webhook=webhook_get(member, webhook_id))
 
@@ -151,7 +151,7 @@ def webhook_secret_rotate(request: HttpRequest, webhook_id: int) -> Webhook:
     response=responses({200: WebhookOut}, WRITE_ERRORS),
     summary="Turn a disabled webhook back on, its failure count back at zero",
 )
-def webhook_enable(request: HttpRequest, webhook_id: int) -> Webhook:
+def webhook_enable(request: HttpRequest, webhook_id: Id) -> Webhook:
     member = member_of(request)
     return services.webhook_enable(member=member, webhook=webhook_get(member, webhook_id))
 
@@ -161,7 +161,7 @@ def webhook_enable(request: HttpRequest, webhook_id: int) -> Webhook:
     response=responses({202: WebhookDeliveryOut}, WRITE_ERRORS),
     summary="Queue a `ping` event to this webhook; follow it in the delivery log",
 )
-def webhook_test(request: HttpRequest, webhook_id: int) -> Status[Any]:
+def webhook_test(request: HttpRequest, webhook_id: Id) -> Status[Any]:
     member = member_of(request)
     webhook = webhook_get(member, webhook_id)
     return Status(202, services.webhook_test_event(member=member, webhook=webhook))
@@ -173,7 +173,7 @@ def webhook_test(request: HttpRequest, webhook_id: int) -> Status[Any]:
     summary="A webhook's delivery log, newest first",
 )
 @paginate(Pages)
-def webhook_deliveries_list(request: HttpRequest, webhook_id: int) -> Any:
+def webhook_deliveries_list(request: HttpRequest, webhook_id: Id) -> Any:
     return webhook_deliveries(webhook_get(member_of(request), webhook_id))
 
 
@@ -182,7 +182,7 @@ def webhook_deliveries_list(request: HttpRequest, webhook_id: int) -> Any:
     response=responses({202: WebhookDeliveryOut}, WRITE_ERRORS),
     summary="Send a failed delivery again: same body, fresh signature, fresh attempts",
 )
-def webhook_redeliver(request: HttpRequest, webhook_id: int, delivery_id: int) -> Status[Any]:
+def webhook_redeliver(request: HttpRequest, webhook_id: Id, delivery_id: Id) -> Status[Any]:
     member = member_of(request)
     webhook = webhook_get(member, webhook_id)
     delivery = services.webhook_redeliver(member=member, webhook=webhook, delivery_id=delivery_id)

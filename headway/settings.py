@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads a body: 413 for one too large, 400 for one not UTF-8.
+    "headway.lib.body_limits.BodyLimitsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Axes must come last: it inspects the response of the login view.
     "axes.middleware.AxesMiddleware",
@@ -133,10 +135,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # drops its page cache and, when it was the last one open, checkpoints and deletes
     # the WAL, which doubled the server time of an API check-in (15 -> 30 ms, see
     # docs/performance.md). An idle connection in autocommit holds no lock.
-    DATABASES["default"]["OPTIONS"] = {
-        "timeout": env_int("HEADWAY_SQLITE_TIMEOUT", 20),
     # Our backend queues writers on a lock file before BEGIN (headway/lib/sqlite_backend).
     DATABASES["default"]["ENGINE"] = "headway.lib.sqlite_backend"
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": env_int("HEADWAY_SQLITE_TIMEOUT", 20),
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
@@ -180,6 +182,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("HEADWAY_LOGIN_THROTTLING", True)
+
+# Request bodies (headway/lib/body_limits.py answers 413 over these). Django's default
+# for forms and JSON, stated here because the middleware reads it; a file upload may be
+# as large as the importer accepts (transfer.services.MAX_UPLOAD_MB, 20 MB) plus the
+# multipart envelope and the form's other fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+UPLOAD_MAX_BYTES = 20 * 2**20 + 64 * 2**10
 
 INVITATION_DAYS = env_int("HEADWAY_INVITATION_DAYS", 14)
 

@@ -18,6 +18,7 @@ from .. import scoring
 from ..models import CheckIn, CycleStatus, KeyResult, KeyResultStatus, ObjectiveStatus
 from ..selectors import key_result_get_for_member
 from .activity import activity_record
+from .editing import MAX_MAGNITUDE, TOO_LARGE
 from .rollup import key_result_refresh, lock_objectives, objective_ancestors, rollup
 
 MAX_TEXT = 4000
@@ -47,6 +48,8 @@ def _clean_value(key_result: KeyResult, value: object) -> float:
         ) from None
     if not math.isfinite(number):
         raise ValidationError({"value": "Enter a finite number."})
+    if abs(number) > MAX_MAGNITUDE:
+        raise ValidationError({"value": TOO_LARGE})
     return number
 
 

@@ -18,6 +18,12 @@ def choice_check(errors: dict[str, str], field: str, value: Any, choices: Any) -
         errors[field] = f"Choose one of {', '.join(choices.values)}."
 
 
+# Beyond this a value is a typo, and the maths and charts that subtract and scale
+# values overflow to infinity: a check-in of 1e308 made the objective's page a 500.
+MAX_MAGNITUDE = 1e15
+TOO_LARGE = "Enter a number between -1,000,000,000,000,000 and 1,000,000,000,000,000."
+
+
 def number_check(errors: dict[str, str], field: str, value: Any) -> float | None:
     if value is None or value == "":
         return None
@@ -28,6 +34,9 @@ def number_check(errors: dict[str, str], field: str, value: Any) -> float | None
         return None
     if not math.isfinite(number):
         errors[field] = "Enter a finite number."
+        return None
+    if abs(number) > MAX_MAGNITUDE:
+        errors[field] = TOO_LARGE
         return None
     return number
 

@@ -38,6 +38,7 @@ from ..selectors import can_edit_objective
 from ..selectors_learning import OPEN_INITIATIVES, key_result_for_correction
 from .activity import activity_record
 from .checkins import MAX_TEXT
+from .editing import MAX_MAGNITUDE
 from .initiatives import (
     InitiativeDraft,
     initiative_insert,
@@ -182,7 +183,8 @@ def _number(value: object) -> float | None:
         number = float(text)
     except ValueError:
         return None
-    return number if math.isfinite(number) else None
+    # Out of range reads as no number: the caller's message asks for one.
+    return number if math.isfinite(number) and abs(number) <= MAX_MAGNITUDE else None
 
 
 def _target(

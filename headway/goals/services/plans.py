@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..models import Cycle, KeyResult
+from .editing import MAX_MAGNITUDE, TOO_LARGE
 
 MAX_PLAN_POINTS = 52  # one a week for a year
 
@@ -114,6 +115,9 @@ def _value(
         return None
     if not math.isfinite(number):
         errors[name] = "Enter a finite number."
+        return None
+    if abs(number) > MAX_MAGNITUDE:
+        errors[name] = TOO_LARGE
         return None
     if milestone and number != 1:
         errors[name] = (

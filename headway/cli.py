@@ -57,8 +57,13 @@ def serve(args: list[str]) -> int:
 
 def worker(args: list[str]) -> None:
     _django()
-    from headway.notify.schedule import scheduler_start, tick
+    from headway.notify.schedule import scheduler_start, tick, worker_name
+    from headway.transfer.services import imports_resume
 
+    # Named host:pid, so a later worker can tell this one's lost tasks (imports_resume).
+    if "--worker-id" not in args:
+        args = [*args, "--worker-id", worker_name()[-64:]]
+    imports_resume()
     if "--no-scheduler" in args:
         args = [arg for arg in args if arg != "--no-scheduler"]
     elif "--batch" in args:

@@ -200,7 +200,11 @@ def import_validate(job_id: int, report: Report | None = None) -> ImportJob | No
             "Headway could not check this file (an internal error, logged). Nothing was imported.",
         )
     _record_check(job, parsed, checked)
-    _store(job, CHECK_FIELDS)
+    # Only a job still being checked: a second run of this task (resumed) must not
+    # turn a job confirmed meanwhile back to ready.
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
+        **{name: getattr(job, name) for name in CHECK_FIELDS}
+    )
     return job
 
 
@@ -301,11 +305,24 @@ def import_write(job_id: int, report: Report | None = None) -> ImportJob | None:
     return _write(job, parsed, checked, directory)
 
 
+def _claimed(job: ImportJob) -> bool:
+    """Lock the job for the write's transaction if it is still importing. A resumed
+    task running beside the one it replaced (see imports_resume) then waits, finds the
+    job done, and writes nothing."""
+    return (
+        ImportJob.objects.select_for_update()
+        .filter(pk=job.pk, status=ImportStatus.IMPORTING)
+        .exists()
+    )
+
+
 def _write(job: ImportJob, parsed: Parsed, checked: Checked, directory: Directory) -> ImportJob:
     from .write import import_write as write_rows
 
     try:
         with transaction.atomic():
+            if not _claimed(job):
+                return _job(job.pk) or job
             created = write_rows(parsed, checked, directory, job.created_by)
             job.status = ImportStatus.DONE
             job.created = created
@@ -341,7 +358,10 @@ def _json_write(job: ImportJob) -> ImportJob:
     hook = _json_hook("write_job")
     if hook is None:
         return _fail(job, "Importing a Headway JSON export is not available in this version.")
-    return hook(job)
+    with transaction.atomic():  # the hook's own transaction nests inside: one claim, as in _write
+        if not _claimed(job):
+            return _job(job.pk) or job
+        return hook(job)
 
 
 def import_cancel(*, member: Membership, job_id: object) -> None:
@@ -379,3 +399,66 @@ def import_run(
     written = import_write(job.pk, report)
     assert written is not None
     return written
+
+
+# A task still running after this long was lost with its worker, wherever that ran.
+LOST_AFTER = dt.timedelta(minutes=30)
+
+
+def imports_resume(now: dt.datetime | None = None) -> list[int]:
+    """Queue again the check or the write of imports whose task was lost, and return
+    their ids. A worker killed in the middle of a task leaves it "running" for ever,
+    so its job would stay validating or importing, neither finished nor cancellable.
+    A task is lost when the worker that claimed it ran on this machine and is gone
+    (`headway worker` names itself host:pid), or when it has run over LOST_AFTER; a
+    job whose task never reached the queue is resumed too. Run by `headway worker` at
+    start. Safe beside a task that is in fact alive: the write claims its job in its
+    own transaction, and a check stores its result only while the job is validating."""
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import import_validate_task, import_write_task
+
+    tasks = {
+        ImportStatus.VALIDATING: import_validate_task,
+        ImportStatus.IMPORTING: import_write_task,
+    }
+    cutoff = (now or timezone.now()) - LOST_AFTER
+    alive: set[tuple[str, int]] = set()
+    for path, status, started, args, workers in DBTaskResult.objects.filter(
+        task_path__in=[task.module_path for task in tasks.values()],
+        status__in=["READY", "RUNNING"],
+    ).values_list("task_path", "status", "started_at", "args_kwargs", "worker_ids"):
+        lost = status == "RUNNING" and (
+            (started is not None and started < cutoff) or _worker_gone(workers)
+        )
+        if not lost and args.get("args"):
+            alive.add((path, args["args"][0]))
+    resumed = []
+    for job_id, status in ImportJob.objects.filter(status__in=list(tasks)).values_list(
+        "pk", "status"
+    ):
+        task = tasks[ImportStatus(status)]
+        if (task.module_path, job_id) not in alive:
+            task.enqueue(job_id)
+            resumed.append(job_id)
+    if resumed:
+        logger.warning("Imports %s lost their task (a worker stopped); queued again.", resumed)
+    return resumed
+
+
+def _worker_gone(worker_ids: list[str]) -> bool:
+    """Whether the worker that last claimed a task ran on this machine and has ended."""
+    from headway.notify.schedule import worker_name
+
+    host = worker_name().rsplit(":", 1)[0]
+    claimed_by = worker_ids[-1] if worker_ids else ""
+    where, _, pid = claimed_by.rpartition(":")
+    if where != host or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass  # it exists, under another user
+    return False

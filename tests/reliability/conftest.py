@@ -1,0 +1,4 @@
+"""The import tests' organisation (Acme with cycles around today and a team tree),
+shared with tests/transfer."""
+
+from tests.transfer.conftest import acme_okrs  # noqa: F401 (a fixture)

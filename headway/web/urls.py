@@ -1,7 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from headway.web.forms import EmailLoginForm
 from headway.web.views import (
     auth,
     goals,
@@ -15,15 +14,7 @@ from headway.web.views import (
 )
 
 account_patterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=EmailLoginForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("login/", auth.LoginPage.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from playwright.sync_api import ConsoleMessage, Page, Response, expect
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, expect
 
 from headway.demo.build import demo_build
 from headway.demo.data import DEMO_LOGIN, DEMO_PASSWORD
@@ -106,3 +106,32 @@ def pytest_runtest_makereport(
             else:
                 report.sections.append(("screenshot", str(path)))
     return report
+
+
+def watch_page(
+    page: Page, *, console_errors: bool = False, failed_responses: bool = True
+) -> list[str]:
+    """Collect what a journey must not meet: CSP violations and uncaught exceptions;
+    answers of 400 and above (`failed_responses`); with `console_errors`, every console
+    error and every request that failed (a journey that types while htmx requests are
+    pending aborts some on purpose, so not by default)."""
+    found: list[str] = []
+
+    def console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or (
+            console_errors and message.type == "error"
+        ):
+            where = message.location.get("url", "")
+            found.append(f"console {message.type} on {page.url}: {message.text} ({where})")
+
+    def response(answer: Response) -> None:
+        if answer.status >= 400:
+            found.append(f"{answer.status} {answer.url}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: found.append(f"page error on {page.url}: {error}"))
+    if failed_responses:
+        page.on("response", response)
+    if console_errors:
+        page.on("requestfailed", lambda request: found.append(f"failed: {request.url}"))
+    return found

@@ -8,7 +8,9 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Response, expect
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import watch_page
 
 pytestmark = pytest.mark.browser
 
@@ -18,19 +20,7 @@ MAP = "/o/tidewater/alignment/"
 def test_open_the_map_two_levels_down_and_follow_the_line_of_sight(
     page: Page, url: Callable[[str], str], login: Callable[[], None]
 ) -> None:
-    problems: list[str] = []
-
-    def watch(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            problems.append(message.text)
-
-    def failed(response: Response) -> None:
-        if response.status >= 400:
-            problems.append(f"{response.status} {response.url}")
-
-    page.on("console", watch)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("response", failed)
+    problems = watch_page(page)
     login()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Alignment").click()
     expect(page).to_have_url(url(MAP))

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
 from headway.accounts.models import Role
 from headway.goals import services
 from headway.goals.models import Cycle, CycleStatus, KeyResult, Objective
+from tests.browser.conftest import watch_page
 from tests.factories import (
     PASSWORD,
     CycleFactory,
@@ -79,14 +80,7 @@ def test_score_write_a_retrospective_and_close_the_cycle(
     page: Page, browser: Any, live_server: Any, objective: Objective
 ) -> None:
     url: Callable[[str], str] = lambda path: f"{live_server.url}{path}"  # noqa: E731
-    violations: list[str] = []
-
-    def watch(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            violations.append(message.text)
-
-    page.on("console", watch)
-    page.on("pageerror", lambda error: violations.append(str(error)))
+    violations = watch_page(page, failed_responses=False)
     _log_in(page, url, "bob@acme.test")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Cycles").click()
     page.get_by_role("link", name="Close review of This quarter").click()

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Response, expect
+from playwright.sync_api import Page, expect
 
 from headway.goals import services
 from headway.goals.models import KeyResult, Objective, Pivot
 from headway.insights.models import Flag, FlagKind
 from headway.insights.services import flags_refresh
+from tests.browser.conftest import watch_page
 from tests.conftest import World
 from tests.factories import PASSWORD
 from tests.flagged import Flagged, build, check_in, measure, running_cycle
@@ -48,22 +49,7 @@ def flagged(world: World) -> Flagged:
 def problems(page: Page) -> list[str]:
     """What a journey must not produce: console errors (CSP violations are among them),
     uncaught exceptions, failed requests."""
-    found: list[str] = []
-
-    def console(message: ConsoleMessage) -> None:
-        where = message.location.get("url", "")
-        if message.type == "error" or "Content Security Policy" in message.text:
-            found.append(f"console {message.type}: {message.text} ({where})")
-
-    def response(answer: Response) -> None:
-        if answer.status >= 400:
-            found.append(f"{answer.status} {answer.url}")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: found.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: found.append(f"failed: {request.url}"))
-    page.on("response", response)
-    return found
+    return watch_page(page, console_errors=True)
 
 
 def _log_in_as_bob(page: Page, url: Callable[[str], str]) -> None:

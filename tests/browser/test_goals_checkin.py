@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
 from headway.accounts.models import Role
 from headway.goals import services
 from headway.goals.models import CheckIn, KeyResult, Objective
+from tests.browser.conftest import watch_page
 from tests.factories import (
     PASSWORD,
     CycleFactory,
@@ -70,14 +71,7 @@ def test_check_in_three_key_results_from_the_keyboard(
     page: Page, live_server: Any, objective: Objective
 ) -> None:
     url: Callable[[str], str] = lambda path: f"{live_server.url}{path}"  # noqa: E731
-    violations: list[str] = []
-
-    def watch(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            violations.append(message.text)
-
-    page.on("console", watch)
-    page.on("pageerror", lambda error: violations.append(str(error)))
+    violations = watch_page(page, failed_responses=False)
     page.goto(url("/login/"))
     page.get_by_label("E-mail").fill("bob@acme.test")
     page.get_by_label("Password").fill(PASSWORD)

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 
 from headway.accounts.models import Membership, Role
 from headway.teams import services as team_services
 from headway.teams.models import Team
+from tests.browser.conftest import watch_page
 
 pytestmark = pytest.mark.browser
 
@@ -100,14 +101,7 @@ def test_moving_a_team_under_itself_is_refused_and_an_empty_team_can_be_deleted(
 def test_no_csp_violations_and_roles_change_in_place(
     page: Page, url: Callable[[str], str], login: Callable[[], None], demo: Any
 ) -> None:
-    violations: list[str] = []
-
-    def watch(message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text:
-            violations.append(f"{page.url}: {message.text}")
-
-    page.on("console", watch)
-    page.on("pageerror", lambda error: violations.append(f"{page.url}: {error}"))
+    violations = watch_page(page, failed_responses=False)
 
     page.goto(url("/login/"))
     assert page.evaluate("typeof htmx") == "object"

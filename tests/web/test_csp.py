@@ -14,6 +14,7 @@ from tests.conftest import logged_in
 from tests.web.conftest import Acme
 
 HTMX = "/static/django_htmx/htmx-2.min.js"
+APP_JS = "/static/headway/app.js"  # our own: the phone menu and scrollable tables
 
 
 class Scripts(HTMLParser):
@@ -101,8 +102,9 @@ def test_it_loads_htmx_from_our_own_static_files(acme: Acme) -> None:
     response = logged_in(acme.world.bob).get(acme.url())
     parser = Scripts()
     parser.feed(response.content.decode())
-    assert [s["src"] for s in parser.scripts] == [HTMX]
+    assert [s["src"] for s in parser.scripts] == [APP_JS, HTMX]
     assert finders.find("django_htmx/htmx-2.min.js")
+    assert finders.find("headway/app.js")
 
     served = Client().get(HTMX)
     assert served.status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,21 @@ from headway.accounts import services
 from headway.accounts.models import User
 from headway.accounts.selectors import memberships_of
 from headway.lib.errors import Conflict
-from headway.web.forms import AcceptInvitationForm, call_service, errors_only
+from headway.web.forms import AcceptInvitationForm, EmailLoginForm, call_service, errors_only
+
+
+class LoginPage(auth_views.LoginView):
+    """Django's login by e-mail. On a fresh install nobody can log in yet, so the page
+    says how the first account is made instead of leaving the first visitor stuck."""
+
+    template_name = "accounts/login.html"
+    authentication_form = EmailLoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: object) -> dict[str, object]:
+        context = super().get_context_data(**kwargs)
+        context["first_run"] = not User.objects.exists()
+        return context
 
 
 @login_required

@@ -34,7 +34,7 @@ from headway.lib.errors import Conflict
 from headway.lib.htmx import render_page
 from headway.teams.models import Team
 from headway.web.decorators import member_view
-from headway.web.forms import call_service
+from headway.web.forms import DateInput, call_service
 
 ANSWERS_PER_PAGE = 25
 
@@ -48,10 +48,9 @@ class SurveyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Optional. Leave all unticked to ask without teams.",
     )
-    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(
-        label="Last day", widget=forms.DateInput(attrs={"type": "date"}), help_text="Inclusive."
-    )
+    # ISO values: a date picker shows nothing for a date in the language's format.
+    opens_on = forms.DateField(label="Opens on", widget=DateInput)
+    closes_on = forms.DateField(label="Last day", widget=DateInput, help_text="Inclusive.")
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -52,7 +52,7 @@ test-postgres: $(DEV_STAMP) ## The whole suite on the local PostgreSQL (test dat
 check: $(DEV_STAMP) ## Lint, format check, types, deploy checks, missing migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy headway/lib headway/text headway/coach headway/insights/metrics headway/discovery/metrics headway/discovery/services_analysis.py headway/discovery/selectors_analysis.py headway/rollout/services.py headway/rollout/rules.py headway/rollout/cleaning.py headway/insights/selectors_adoption.py headway/insights/adoption_counts.py headway/goals/scoring.py headway/accounts/services.py headway/teams/services.py headway/goals/services headway/notify/slots.py headway/notify/chat.py headway/notify/services.py headway/notify/selectors.py headway/notify/jobs.py headway/notify/delivery.py headway/transfer/rows.py headway/transfer/cells.py headway/transfer/tables.py headway/transfer/spreadsheet.py headway/transfer/template.py headway/transfer/directory.py headway/transfer/validate.py headway/transfer/preview.py headway/transfer/write.py headway/transfer/services.py headway/transfer/selectors.py
+	$(BIN)/mypy headway/lib headway/text headway/coach headway/insights/metrics headway/discovery/metrics headway/discovery/services_analysis.py headway/discovery/selectors_analysis.py headway/rollout/services.py headway/rollout/rules.py headway/rollout/cleaning.py headway/insights/selectors_adoption.py headway/insights/adoption_counts.py headway/goals/scoring.py headway/accounts/services.py headway/teams/services.py headway/goals/services headway/notify/slots.py headway/notify/chat.py headway/notify/services.py headway/notify/selectors.py headway/notify/jobs.py headway/notify/delivery.py headway/transfer/rows.py headway/transfer/cells.py headway/transfer/tables.py headway/transfer/spreadsheet.py headway/transfer/template.py headway/transfer/directory.py headway/transfer/validate.py headway/transfer/preview.py headway/transfer/write.py headway/transfer/services.py headway/transfer/selectors.py headway/transfer/backup.py headway/api/parser.py
 	HEADWAY_ENV=production HEADWAY_SECRET_KEY=check-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) \
 	  HEADWAY_ALLOWED_HOSTS=headway.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -67,6 +67,12 @@ DB ?= sqlite
 BENCH_ARGS ?=
 bench: $(RUN_STAMP) ## Benchmark: SCALE=S|M|L DB=sqlite|postgres (generates the organisation if missing)
 	$(BIN)/headway bench run --scale $(SCALE) --db $(DB) $(BENCH_ARGS)
+
+.PHONY: crash
+KILLS ?= 24
+CRASH_DB = $(if $(filter postgres,$(DB)),HEADWAY_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres,HEADWAY_DATABASE_URL=)
+crash: $(RUN_STAMP) ## Kill harness: KILLS SIGKILLs of gunicorn and the worker during check-ins and imports, DB=sqlite|postgres
+	$(CRASH_DB) $(BIN)/python scripts/kill_harness.py --kills $(KILLS)
 
 lock: $(BIN)/python ## Re-resolve the newest allowed versions into constraints.txt
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock

@@ -79,9 +79,9 @@ def _p50_at_most(ms: float) -> Target:
 
 PAGE_TARGET = _p50_at_most(100)
 
-# Pages, server time through the full Django stack. `{org}`, `{team}` (a level-2
-# team's slug), `{objective}` (an objective of that team with children) are filled
-# in; a URL that does not resolve is reported as "not built yet". New page: one line.
+# Pages, server time through the full Django stack. `{org}`, `{root}` (the top team),
+# `{team}` (a level-2 team's slug), `{objective}` (an objective of that team with
+# children) are filled in; a URL that does not resolve is reported as "not built yet". New page: one line.
 PAGES: list[tuple[str, str, str | None]] = [
     ("page_home", "Organisation home / my work", "/o/{org}/"),
     ("page_team_tree", "Team tree", "/o/{org}/teams/"),
@@ -90,7 +90,9 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("page_objective", "Objective page", "/o/{org}/objectives/{objective}/"),
     ("page_alignment_map", "Alignment map, first level", "/o/{org}/alignment/"),
     ("page_needs_attention", "Needs attention", "/o/{org}/attention/"),
-    ("page_dashboard", "Organisation dashboard", None),
+    # The organisation at a glance: the top team's page (its objectives, and how many of
+    # the whole organisation's key results need attention).
+    ("page_dashboard", "Organisation dashboard (top team's page)", "/o/{org}/teams/{root}/"),
     ("page_checkin_team", "Weekly check-in screen, a team", "/o/{org}/teams/{team}/check-in/"),
     ("page_checkin_mine", "Weekly check-in screen, mine", "/o/{org}/check-in/"),
 ]
@@ -517,6 +519,9 @@ def _format(template: str, s: Subject) -> str:
     return template.format(
         org=s.organisation.slug,
         team=s.team.slug,
+        root=Team.objects.filter(organisation=s.organisation, parent__isnull=True)
+        .order_by("pk")
+        .values_list("slug", flat=True)[0],
         team_id=s.team.pk,
         objective=s.objective.pk,
         quarter=s.quarter.pk,

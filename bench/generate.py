@@ -61,6 +61,7 @@ from headway.goals.models import (
 )
 from headway.goals.services.rollup import key_result_refresh, recompute_all
 from headway.insights.services import flags_refresh
+from headway.lib.maintenance import planner_statistics_refresh
 from headway.teams.models import Team, TeamMembership, TeamRole
 
 BENCH_PASSWORD = "headway-bench"
@@ -1046,6 +1047,12 @@ def generate(
             # dead in the tables, which a real database's autovacuum would clear.
             # (It cannot run inside a transaction, as in the tests.)
             cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+        generator.step("analyze", started)
+        out(f"  {'analyze':<18} {generator.seconds['analyze']:7.1f} s")
+    else:
+        # What the worker's daily "database.statistics" job does for SQLite.
+        started = time.perf_counter()
+        planner_statistics_refresh()
         generator.step("analyze", started)
         out(f"  {'analyze':<18} {generator.seconds['analyze']:7.1f} s")
     return Result(

@@ -45,6 +45,12 @@ class Job:
         return epoch + self.offset + dt.timedelta(seconds=period * (elapsed // period))
 
 
+def _planner_statistics() -> Any:
+    from headway.lib.maintenance import planner_statistics_task
+
+    return planner_statistics_task
+
+
 def _flags_refresh_all() -> Any:
     from headway.insights.tasks import flags_refresh_all_task
 
@@ -104,6 +110,13 @@ JOBS: list[Job] = [
         dt.timedelta(minutes=10),
         _webhook_deliveries_resume,
         dt.timedelta(minutes=3),
+    ),
+    # SQLite's query planner needs statistics that nothing else gathers (lib/maintenance.py).
+    Job(
+        "database.statistics",
+        dt.timedelta(days=1),
+        _planner_statistics,
+        dt.timedelta(hours=3, minutes=10),
     ),
 ]
 

@@ -135,3 +135,17 @@ def watch_page(
     if console_errors:
         page.on("requestfailed", lambda request: found.append(f"failed: {request.url}"))
     return found
+
+
+def download_brief_pdf(page: Page, filename: str) -> bytes:
+    """Press the brief's "Download PDF" and check what arrives: the named file, a PDF
+    of one or two A4 pages (the brief's promise)."""
+    from tests.pdfpages import page_count
+
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="Download PDF").click()
+    download = caught.value
+    assert download.suggested_filename == filename
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"%PDF") and 1 <= page_count(content) <= 2
+    return content

@@ -4,13 +4,12 @@ brief, and downloads its PDF."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.pdfpages import page_count
+from tests.browser.conftest import download_brief_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -29,9 +28,4 @@ def test_the_owner_generates_a_brief_and_downloads_its_pdf(
     ).to_be_visible()
     expect(page.locator("#brief-headline")).to_contain_text("Key results that moved")
     expect(page.locator("#brief-pilot")).to_contain_text("Ready to expand")
-    with page.expect_download() as caught:
-        page.get_by_role("link", name="Download PDF").click()
-    download = caught.value
-    assert download.suggested_filename == "brief-ava-okafor-strategy-execution.pdf"
-    content = Path(download.path()).read_bytes()
-    assert content.startswith(b"%PDF") and 1 <= page_count(content) <= 2
+    download_brief_pdf(page, "brief-ava-okafor-strategy-execution.pdf")

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from headway.rollout.models import PhaseTeam, RolloutPhase, RolloutPlan
+from tests.browser.conftest import download_brief_pdf
 from tests.conftest import World
 from tests.factories import PASSWORD
-from tests.pdfpages import page_count
 from tests.rollout_tree import Tree, build_tree, okrs_in_q1
 
 pytestmark = pytest.mark.browser
@@ -84,10 +83,4 @@ def test_a_plan_with_the_default_layout_then_a_leader_brief_as_pdf(
     ).to_be_visible()
     expect(page.locator("#brief-pilot")).to_contain_text("Platform")
 
-    with page.expect_download() as caught:
-        page.get_by_role("link", name="Download PDF").click()
-    download = caught.value
-    assert download.suggested_filename == "brief-alice-strategy-execution.pdf"
-    content = Path(download.path()).read_bytes()
-    assert content.startswith(b"%PDF")
-    assert 1 <= page_count(content) <= 2
+    download_brief_pdf(page, "brief-alice-strategy-execution.pdf")

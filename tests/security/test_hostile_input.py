@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils.html import escape
 from openpyxl import load_workbook
@@ -70,6 +71,10 @@ def body(response: Any) -> str:
 
 @pytest.mark.parametrize("name", list(PAYLOADS))
 def test_markup_in_every_text_field_is_shown_escaped_on_every_page(db: None, name: str) -> None:
+    if connection.vendor != "sqlite" and name != next(iter(PAYLOADS)):
+        # Escaping is the templates' work, the same on either database; PostgreSQL runs
+        # the first payload (its text round trip), SQLite all of them.
+        pytest.skip("every payload runs on SQLite; one on PostgreSQL")
     payload = PAYLOADS[name]
     hostile = build(tagged(payload))
     pages = requests = 0

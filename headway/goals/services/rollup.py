@@ -90,14 +90,6 @@ def _topological(nodes: set[int], edges: list[tuple[int, int]]) -> list[int]:
     return order
 
 
-def objective_progress_now(objective: Objective, count_children: bool) -> float | None:
-    """An objective's progress from its stored key results and contributing children."""
-    key_results, children = _progress_inputs({objective.pk})
-    return scoring.objective_progress(
-        [item for _, item in key_results], [item for _, _, item in children], count_children
-    )
-
-
 def _progress_inputs(
     objective_ids: set[int],
 ) -> tuple[

@@ -71,6 +71,10 @@ def _measure(page: Page, address: str) -> dict[str, float]:
     page.wait_for_function(
         "performance.getEntriesByType('navigation')[0].loadEventEnd > 0", timeout=10_000
     )
+    if address.endswith("/check-in/"):
+        # Chromium applies autofocus at a rendering opportunity, which on a busy
+        # machine can come after the load event: wait for it rather than miss it.
+        page.wait_for_function("window.__felt.first_value_focused !== undefined", timeout=10_000)
     return dict(page.evaluate(TIMING))
 
 

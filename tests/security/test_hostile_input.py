@@ -69,12 +69,16 @@ def body(response: Any) -> str:
     return response.content.decode(errors="replace")
 
 
-@pytest.mark.parametrize("name", list(PAYLOADS))
+def _page_payloads() -> list[str]:
+    """Every payload on SQLite; on PostgreSQL the first (its text round trip). Escaping
+    is the templates' work, the same on either database, and the cross product of
+    payloads and pages is the suite's costliest check."""
+    names = list(PAYLOADS)
+    return names if connection.vendor == "sqlite" else names[:1]
+
+
+@pytest.mark.parametrize("name", _page_payloads())
 def test_markup_in_every_text_field_is_shown_escaped_on_every_page(db: None, name: str) -> None:
-    if connection.vendor != "sqlite" and name != next(iter(PAYLOADS)):
-        # Escaping is the templates' work, the same on either database; PostgreSQL runs
-        # the first payload (its text round trip), SQLite all of them.
-        pytest.skip("every payload runs on SQLite; one on PostgreSQL")
     payload = PAYLOADS[name]
     hostile = build(tagged(payload))
     pages = requests = 0

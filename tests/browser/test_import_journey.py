@@ -7,20 +7,19 @@ there, linked to their pages."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
-from openpyxl import Workbook
 from playwright.sync_api import Page, expect
 
 from headway.goals.models import CheckIn, KeyResult, Objective
 from tests.conftest import World
 from tests.factories import PASSWORD, CycleFactory, ThemeFactory
 from tests.support import headway
+from tests.transfer.importing import workbook
 
 pytestmark = pytest.mark.browser
 
@@ -50,15 +49,7 @@ def _workbook(path: Path, *, fixed: bool) -> Path:
         ],
         "Check-ins": [CHECK_INS, ["K1", week_ago, 4.5, confidence, "first month"]],
     }
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in sheets.items():
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(workbook(sheets))
     return path
 
 

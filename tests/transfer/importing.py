@@ -88,3 +88,18 @@ def counts() -> dict[str, int]:
 
 def messages(job: ImportJob) -> list[str]:
     return [error["message"] for error in job.errors]
+
+
+def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    """An Excel file with these sheets (name → rows), as an upload would bring it."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        sheet = wb.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -9,11 +9,10 @@ import io
 import zipfile
 
 import pytest
-from openpyxl import Workbook
 
 from headway.transfer.spreadsheet import read_csv, read_xlsx
 from headway.transfer.template import Example, template_csv, template_xlsx
-from tests.transfer.importing import checkin, csv_bytes, key_result, objective
+from tests.transfer.importing import checkin, csv_bytes, key_result, objective, workbook
 
 ROWS = [
     objective("O1", "Café au lait for everyone", team="Ops"),
@@ -244,18 +243,6 @@ def test_milestone_check_ins_read_done_and_not_done():
 
 
 # --- workbooks ------------------------------------------------------------------------
-
-
-def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        sheet = wb.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def test_the_xlsx_template_reads_like_the_csv_template():
